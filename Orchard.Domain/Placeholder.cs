@@ -1,0 +1,1 @@
+namespace Orchard.Domain;
