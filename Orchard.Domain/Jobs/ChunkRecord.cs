@@ -1,0 +1,36 @@
+namespace Orchard.Domain.Jobs;
+
+/// <summary>
+/// One chunk of a job as the live view shows it. Times are milliseconds on the original recording's timeline.
+/// Field names follow the original master (<c>chunk_id</c>, <c>worker_url</c>, <c>started_at</c>, <c>completed_at</c>).
+/// </summary>
+public sealed record ChunkRecord
+{
+    public required string ChunkId { get; init; }
+
+    public required int Index { get; init; }
+
+    public required double StartMs { get; init; }
+
+    public required double EndMs { get; init; }
+
+    public ChunkStatus Status { get; init; } = ChunkStatus.Pending;
+
+    public string? WorkerId { get; init; }
+
+    public string? WorkerUrl { get; init; }
+
+    public int Attempts { get; init; }
+
+    public DateTimeOffset? StartedAt { get; init; }
+
+    public DateTimeOffset? CompletedAt { get; init; }
+
+    /// <summary>Milliseconds of audio actually sent to a worker (pauses shortened).</summary>
+    public double? SentMs { get; init; }
+
+    public string? Error { get; init; }
+
+    /// <summary>The chunk id the original master used: <c>{job_id}_chunk_{n}</c>.</summary>
+    public static string IdFor(string jobId, int index) => $"{jobId}_chunk_{index}";
+}

@@ -1,0 +1,28 @@
+using Orchard.Domain.Json;
+
+namespace Orchard.Domain.Jobs;
+
+/// <summary>A job may not move from one status to another (e.g. out of <c>completed</c>).</summary>
+public sealed class InvalidJobTransitionException(string jobId, JobStatus from, JobStatus to)
+    : InvalidOperationException($"Job {jobId} cannot move from {Name(from)} to {Name(to)}.")
+{
+    public string JobId { get; } = jobId;
+
+    public JobStatus From { get; } = from;
+
+    public JobStatus To { get; } = to;
+
+    private static string Name(JobStatus status) => OrchardJson.Serialize(status).Trim('"');
+}
+
+/// <summary>No job with this id is known (never created, deleted, or expired).</summary>
+public sealed class JobNotFoundException(string jobId) : KeyNotFoundException($"Job {jobId} was not found.")
+{
+    public string JobId { get; } = jobId;
+}
+
+/// <summary>A job with this id already exists.</summary>
+public sealed class DuplicateJobException(string jobId) : InvalidOperationException($"Job {jobId} already exists.")
+{
+    public string JobId { get; } = jobId;
+}

@@ -1,0 +1,185 @@
+using Microsoft.Extensions.Options;
+using Orchard.Domain.Workers;
+
+namespace Orchard.Domain.State.InMemory;
+
+/// <summary>Workers in process memory (the fallback), with the same TTL, claim and history rules as Redis.</summary>
+public sealed class InMemoryWorkerRegistry(IOptions<StateOptions> options, TimeProvider time) : IWorkerRegistry
+{
+    private readonly Lock gate = new();
+    private readonly Dictionary<string, Worker> workers = new(StringComparer.Ordinal);
+
+    private long NowMs => time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    public Task<Worker> AddAsync(string url, CancellationToken cancellationToken = default)
+    {
+        var id = WorkerUrl.Normalize(url);
+        lock (gate)
+        {
+            Purge();
+            if (workers.ContainsKey(id))
+            {
+                throw new DuplicateWorkerException(id);
+            }
+
+            return Task.FromResult(workers[id] = WorkerFactory.New(id, id, null, null, selfRegistered: false, NowMs));
+        }
+    }
+
+    public Task<Worker> RegisterAsync(WorkerRegistration registration, CancellationToken cancellationToken = default)
+    {
+        var now = NowMs;
+        var fresh = WorkerFactory.FromRegistration(registration, now);
+        lock (gate)
+        {
+            Purge();
+            if (!workers.TryGetValue(fresh.Id, out var existing))
+            {
+                return Task.FromResult(workers[fresh.Id] = fresh);
+            }
+
+            var updated = existing with
+            {
+                Url = fresh.Url ?? existing.Url,
+                Name = fresh.Name ?? existing.Name,
+                Model = fresh.Model ?? existing.Model,
+                SelfRegistered = true,
+                LastSeenMs = now,
+                LastError = null,
+                Status = LiveClaim(existing, now) ? WorkerStatus.Busy : WorkerStatus.Online,
+            };
+            return Task.FromResult(workers[fresh.Id] = updated);
+        }
+    }
+
+    public Task<Worker?> HeartbeatAsync(string workerId, CancellationToken cancellationToken = default) =>
+        RecordProbeAsync(workerId, healthy: true, error: null, cancellationToken);
+
+    public Task<Worker?> RecordProbeAsync(string workerId, bool healthy, string? error, CancellationToken cancellationToken = default)
+    {
+        var now = NowMs;
+        lock (gate)
+        {
+            Purge();
+            if (!workers.TryGetValue(workerId, out var w))
+            {
+                return Task.FromResult<Worker?>(null);
+            }
+
+            if (healthy)
+            {
+                w = w with { LastSeenMs = now, LastError = null, Status = LiveClaim(w, now) ? WorkerStatus.Busy : WorkerStatus.Online };
+            }
+            else if (!LiveClaim(w, now))
+            {
+                w = w with { Status = WorkerStatus.Offline, LastError = error };
+            }
+
+            return Task.FromResult<Worker?>(workers[workerId] = w);
+        }
+    }
+
+    public Task<bool> RemoveAsync(string workerId, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            Purge();
+            return Task.FromResult(workers.Remove(workerId));
+        }
+    }
+
+    public Task<Worker?> GetAsync(string workerId, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            Purge();
+            return Task.FromResult(workers.GetValueOrDefault(workerId));
+        }
+    }
+
+    public Task<IReadOnlyList<Worker>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            Purge();
+            return Task.FromResult<IReadOnlyList<Worker>>(
+                workers.Values.OrderBy(w => w.RegisteredAtMs).ThenBy(w => w.Id, StringComparer.Ordinal).ToArray());
+        }
+    }
+
+    public Task<ClaimedWorker?> ClaimAsync(ClaimRequest request, CancellationToken cancellationToken = default) =>
+        ClaimCore(null, request);
+
+    public Task<ClaimedWorker?> ClaimWorkerAsync(string workerId, ClaimRequest request, CancellationToken cancellationToken = default) =>
+        ClaimCore(workerId, request);
+
+    public Task<bool> ReleaseAsync(string workerId, string token, ReleaseOutcome outcome, PerformanceSample? sample, string? error, CancellationToken cancellationToken = default)
+    {
+        var now = NowMs;
+        lock (gate)
+        {
+            Purge();
+            if (!workers.TryGetValue(workerId, out var w) || w.Claim?.Token != token)
+            {
+                return Task.FromResult(false);
+            }
+
+            w = outcome switch
+            {
+                ReleaseOutcome.Unreachable => w with { Claim = null, Status = WorkerStatus.Offline, FailedChunks = w.FailedChunks + 1, LastError = error },
+                ReleaseOutcome.Failed => w with { Claim = null, Status = WorkerStatus.Online, LastSeenMs = now, FailedChunks = w.FailedChunks + 1, LastError = error },
+                _ => w with
+                {
+                    Claim = null,
+                    Status = WorkerStatus.Online,
+                    LastSeenMs = now,
+                    LastError = null,
+                    CompletedChunks = w.CompletedChunks + 1,
+                    Performance = sample is null ? w.Performance : w.Performance.Append(sample).TakeLast(Worker.HistoryLength).ToArray(),
+                },
+            };
+            workers[workerId] = w;
+            return Task.FromResult(true);
+        }
+    }
+
+    public async Task<WorkerStats> GetStatsAsync(CancellationToken cancellationToken = default) =>
+        WorkerFactory.Count(await ListAsync(cancellationToken), NowMs, options.Value.WorkerOfflineAfter);
+
+    private Task<ClaimedWorker?> ClaimCore(string? workerId, ClaimRequest request)
+    {
+        var now = NowMs;
+        var offlineAfter = (long)options.Value.WorkerOfflineAfter.TotalMilliseconds;
+        lock (gate)
+        {
+            Purge();
+            var best = workers.Values
+                .Where(w => workerId is null || w.Id == workerId)
+                .Where(w => !string.IsNullOrEmpty(w.Url) && w.Status != WorkerStatus.Offline && now - w.LastSeenMs <= offlineAfter && !LiveClaim(w, now))
+                .OrderBy(w => w.AverageSpeedRatio ?? -1)
+                .ThenBy(w => w.RegisteredAtMs)
+                .FirstOrDefault();
+            if (best is null)
+            {
+                return Task.FromResult<ClaimedWorker?>(null);
+            }
+
+            var claim = new WorkerClaim(request.Token, request.JobId, request.ChunkId, now, now + (long)request.Lease.TotalMilliseconds);
+            var claimed = workers[best.Id] = best with { Claim = claim, Status = WorkerStatus.Busy };
+            return Task.FromResult<ClaimedWorker?>(new ClaimedWorker(claimed, claim));
+        }
+    }
+
+    private static bool LiveClaim(Worker w, long now) => w.Claim is not null && w.Claim.LeaseUntilMs > now;
+
+    // The same rule as the Redis key's TTL: gone once both the last success + expiry and any live claim have passed.
+    private void Purge()
+    {
+        var now = NowMs;
+        var expiry = (long)options.Value.WorkerExpiry.TotalMilliseconds;
+        foreach (var w in workers.Values.Where(w => Math.Max(w.LastSeenMs + expiry, w.Claim?.LeaseUntilMs ?? 0) <= now).ToArray())
+        {
+            workers.Remove(w.Id);
+        }
+    }
+}

@@ -1,0 +1,70 @@
+using System.Text.Json.Serialization;
+
+namespace Orchard.Domain.Workers;
+
+/// <summary>
+/// A worker node. Added by URL, its id is the URL (so <c>GET worker:&lt;url&gt;</c> works); a worker that registers
+/// itself without a URL gets a generated id. Times used by the atomic scripts are kept in Unix milliseconds.
+/// </summary>
+public sealed record Worker
+{
+    /// <summary>How many samples are kept; the speed is the average of the last <see cref="SpeedWindow"/>.</summary>
+    public const int HistoryLength = 20;
+
+    /// <summary>How many of the newest samples make the average speed ratio, as the original did.</summary>
+    public const int SpeedWindow = 10;
+
+    public required string Id { get; init; }
+
+    public string? Url { get; init; }
+
+    public string? Name { get; init; }
+
+    public string? Model { get; init; }
+
+    /// <summary>True for workers that heartbeat themselves; URL workers added by an operator are probed instead.</summary>
+    public bool SelfRegistered { get; init; }
+
+    /// <summary>Stored status; <see cref="EffectiveStatus"/> is what callers see.</summary>
+    public WorkerStatus Status { get; init; } = WorkerStatus.Online;
+
+    public long RegisteredAtMs { get; init; }
+
+    /// <summary>Last successful contact (heartbeat, probe, answer).</summary>
+    public long LastSeenMs { get; init; }
+
+    public WorkerClaim? Claim { get; init; }
+
+    public IReadOnlyList<PerformanceSample> Performance { get; init; } = [];
+
+    public int CompletedChunks { get; init; }
+
+    public int FailedChunks { get; init; }
+
+    public string? LastError { get; init; }
+
+    /// <summary>Chunks in flight on this worker: 1 while a live claim holds it (a worker does one at a time).</summary>
+    [JsonIgnore]
+    public int Pending => Claim is null ? 0 : 1;
+
+    /// <summary>Average speed ratio of the last 10 samples, or null before the first.</summary>
+    [JsonIgnore]
+    public double? AverageSpeedRatio =>
+        Performance.Count == 0 ? null : Performance.TakeLast(SpeedWindow).Average(s => s.SpeedRatio);
+
+    /// <summary>Busy while a claim lives; offline once marked so or silent for longer than <paramref name="offlineAfter"/>.</summary>
+    public WorkerStatus EffectiveStatus(long nowMs, TimeSpan offlineAfter)
+    {
+        if (Claim is not null && Claim.LeaseUntilMs > nowMs)
+        {
+            return WorkerStatus.Busy;
+        }
+
+        if (Status == WorkerStatus.Offline || nowMs - LastSeenMs > (long)offlineAfter.TotalMilliseconds)
+        {
+            return WorkerStatus.Offline;
+        }
+
+        return WorkerStatus.Online;
+    }
+}

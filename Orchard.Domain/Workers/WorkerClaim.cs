@@ -1,0 +1,27 @@
+namespace Orchard.Domain.Workers;
+
+/// <summary>
+/// A lease on a worker for one chunk. It ends when the answer arrives (release) or when <see cref="LeaseUntilMs"/>
+/// passes, so a claim left behind by a crashed host frees itself.
+/// </summary>
+public sealed record WorkerClaim(string Token, string JobId, string ChunkId, long ClaimedAtMs, long LeaseUntilMs);
+
+/// <summary>What a dispatcher asks for: a worker for this chunk until the lease ends.</summary>
+public sealed record ClaimRequest(string JobId, string ChunkId, string Token, TimeSpan Lease);
+
+/// <summary>A worker won by a claim.</summary>
+public sealed record ClaimedWorker(Worker Worker, WorkerClaim Claim);
+
+/// <summary>A worker registering itself: <c>{url?, name, model}</c>; <see cref="Id"/> lets it keep its id across registrations.</summary>
+public sealed record WorkerRegistration(string? Url, string? Name, string? Model, string? Id = null);
+
+/// <summary>Worker counts for <c>/stats</c>.</summary>
+public sealed record WorkerStats(int Total, int Online, int Busy, int Offline);
+
+/// <summary>How a worker's chunk ended, for its record.</summary>
+public enum ReleaseOutcome
+{
+    Succeeded,
+    Failed,
+    Unreachable,
+}

@@ -1,0 +1,37 @@
+namespace Orchard.Domain.Workers;
+
+/// <summary>Builds worker records and counts them; shared by both stores so they agree.</summary>
+public static class WorkerFactory
+{
+    /// <summary>A new worker, online as of <paramref name="nowMs"/>.</summary>
+    public static Worker New(string id, string? url, string? name, string? model, bool selfRegistered, long nowMs) => new()
+    {
+        Id = id,
+        Url = url,
+        Name = name,
+        Model = model,
+        SelfRegistered = selfRegistered,
+        Status = WorkerStatus.Online,
+        RegisteredAtMs = nowMs,
+        LastSeenMs = nowMs,
+    };
+
+    /// <summary>The record a self-registration creates: id = URL when given, else the worker's own id, else a new one.</summary>
+    public static Worker FromRegistration(WorkerRegistration registration, long nowMs)
+    {
+        var url = string.IsNullOrWhiteSpace(registration.Url) ? null : WorkerUrl.Normalize(registration.Url);
+        var id = url ?? (string.IsNullOrWhiteSpace(registration.Id) ? "w-" + Guid.NewGuid().ToString("N")[..12] : registration.Id.Trim());
+        return New(id, url, registration.Name, registration.Model, selfRegistered: true, nowMs);
+    }
+
+    /// <summary>Counts by effective status.</summary>
+    public static WorkerStats Count(IReadOnlyList<Worker> workers, long nowMs, TimeSpan offlineAfter)
+    {
+        var statuses = workers.Select(w => w.EffectiveStatus(nowMs, offlineAfter)).ToArray();
+        return new WorkerStats(
+            workers.Count,
+            statuses.Count(s => s == WorkerStatus.Online),
+            statuses.Count(s => s == WorkerStatus.Busy),
+            statuses.Count(s => s == WorkerStatus.Offline));
+    }
+}

@@ -1,0 +1,29 @@
+namespace Orchard.Domain.Workers;
+
+/// <summary>Worker URLs as the original master took them: a URL without a scheme gets <c>http://</c>.</summary>
+public static class WorkerUrl
+{
+    /// <summary>The canonical form (scheme added, no trailing slash); throws <see cref="InvalidWorkerUrlException"/>.</summary>
+    public static string Normalize(string? url)
+    {
+        var trimmed = url?.Trim() ?? string.Empty;
+        if (trimmed.Length == 0)
+        {
+            throw new InvalidWorkerUrlException("The worker URL is empty; send {\"url\": \"http://host:port\"}.");
+        }
+
+        if (!trimmed.Contains("://", StringComparison.Ordinal))
+        {
+            trimmed = "http://" + trimmed;
+        }
+
+        if (!Uri.TryCreate(trimmed, UriKind.Absolute, out var uri)
+            || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
+            || string.IsNullOrEmpty(uri.Host))
+        {
+            throw new InvalidWorkerUrlException($"'{url}' is not a worker URL; use http://host:port.");
+        }
+
+        return trimmed.TrimEnd('/');
+    }
+}

@@ -1,0 +1,263 @@
+using Orchard.Domain.State;
+using Orchard.Domain.Workers;
+using Orchard.Tests.Builders;
+
+namespace Orchard.Tests.State;
+
+/// <summary>The behaviour every <see cref="IWorkerRegistry"/> must show; run against Redis and the in-memory fallback.</summary>
+public abstract class WorkerRegistryContract
+{
+    private static readonly TimeSpan OfflineAfter = TimeSpan.FromMinutes(1);
+
+    protected abstract IWorkerRegistry CreateRegistry(Action<StateOptions>? configure = null);
+
+    private static long Now => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+    [Fact]
+    public async Task AddAsync_UsesNormalizedUrlAsId_WhenSchemeMissing()
+    {
+        var registry = CreateRegistry();
+
+        var worker = await registry.AddAsync(" 172.22.1.222:8080/ ");
+
+        Assert.Equal("http://172.22.1.222:8080", worker.Id);
+        Assert.Equal(worker.Id, worker.Url);
+        Assert.Equal(WorkerStatus.Online, (await registry.GetAsync(worker.Id))!.EffectiveStatus(Now, OfflineAfter));
+    }
+
+    [Fact]
+    public async Task AddAsync_Throws_WhenUrlAlreadyRegistered()
+    {
+        var registry = CreateRegistry();
+        await registry.AddAsync("http://10.0.0.5:8080");
+
+        await Assert.ThrowsAsync<DuplicateWorkerException>(() => registry.AddAsync("10.0.0.5:8080"));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    [InlineData("ftp://host")]
+    [InlineData("http://")]
+    public async Task AddAsync_Throws_WhenUrlInvalid(string url)
+    {
+        var registry = CreateRegistry();
+
+        await Assert.ThrowsAsync<InvalidWorkerUrlException>(() => registry.AddAsync(url));
+    }
+
+    [Fact]
+    public async Task RegisterAsync_UpdatesInsteadOfDuplicating_WhenRegisteredAgain()
+    {
+        var registry = CreateRegistry();
+        var first = await registry.RegisterAsync(new WorkerRegistration(null, "pixel-3", "base"));
+
+        var again = await registry.RegisterAsync(new WorkerRegistration(null, "pixel-3", "small", first.Id));
+
+        Assert.Equal(first.Id, again.Id);
+        Assert.Equal("small", again.Model);
+        Assert.Single(await registry.ListAsync());
+    }
+
+    [Fact]
+    public async Task HeartbeatAsync_ReturnsNull_WhenWorkerUnknown()
+    {
+        var registry = CreateRegistry();
+
+        Assert.Null(await registry.HeartbeatAsync("w-unknown"));
+    }
+
+    [Fact]
+    public async Task HeartbeatAsync_BringsOfflineWorkerBack()
+    {
+        var registry = CreateRegistry();
+        var worker = await registry.AddAsync("http://10.0.0.7:8080");
+        await registry.RecordProbeAsync(worker.Id, healthy: false, "connection refused");
+        Assert.Equal(WorkerStatus.Offline, (await registry.GetAsync(worker.Id))!.EffectiveStatus(Now, OfflineAfter));
+
+        var back = await registry.HeartbeatAsync(worker.Id);
+
+        Assert.Equal(WorkerStatus.Online, back!.EffectiveStatus(Now, OfflineAfter));
+        Assert.Null(back.LastError);
+    }
+
+    [Fact]
+    public async Task ClaimAsync_PrefersUnmeasuredThenFastest()
+    {
+        var registry = CreateRegistry();
+        var slow = await registry.AddAsync("http://slow:1");
+        var fast = await registry.AddAsync("http://fast:1");
+        await Measure(registry, slow.Id, 0.5);
+        await Measure(registry, fast.Id, 0.1);
+        var fresh = await registry.AddAsync("http://fresh:1");
+
+        var picks = new List<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            picks.Add((await registry.ClaimAsync(WorkerBuilder.Claim($"c{i}")))?.Worker.Id ?? "none");
+        }
+
+        Assert.Equal([fresh.Id, fast.Id, slow.Id, "none"], picks);
+    }
+
+    [Fact]
+    public async Task ClaimAsync_SkipsOfflineAndUrlLessWorkers()
+    {
+        var registry = CreateRegistry();
+        var offline = await registry.AddAsync("http://down:1");
+        await registry.RecordProbeAsync(offline.Id, healthy: false, "timeout");
+        await registry.RegisterAsync(new WorkerRegistration(null, "puller", "base"));
+
+        Assert.Null(await registry.ClaimAsync(WorkerBuilder.Claim()));
+    }
+
+    [Fact]
+    public async Task ClaimAsync_FreesWorker_WhenLeaseExpires()
+    {
+        var registry = CreateRegistry();
+        var worker = await registry.AddAsync("http://w:1");
+        var claimed = await registry.ClaimAsync(WorkerBuilder.Claim(lease: TimeSpan.FromMilliseconds(300)));
+        Assert.Equal(WorkerStatus.Busy, (await registry.GetAsync(worker.Id))!.EffectiveStatus(Now, OfflineAfter));
+        Assert.Null(await registry.ClaimAsync(WorkerBuilder.Claim()));
+
+        await Task.Delay(400);
+
+        var again = await registry.ClaimAsync(WorkerBuilder.Claim());
+        Assert.NotNull(again);
+        Assert.NotEqual(claimed!.Claim.Token, again.Claim.Token);
+        Assert.False(await registry.ReleaseAsync(worker.Id, claimed.Claim.Token, ReleaseOutcome.Succeeded, null, null));
+    }
+
+    [Fact]
+    public async Task ClaimWorkerAsync_ReturnsNull_WhenThatWorkerIsBusy()
+    {
+        var registry = CreateRegistry();
+        var worker = await registry.AddAsync("http://w:2");
+        Assert.NotNull(await registry.ClaimWorkerAsync(worker.Id, WorkerBuilder.Claim()));
+
+        Assert.Null(await registry.ClaimWorkerAsync(worker.Id, WorkerBuilder.Claim()));
+    }
+
+    [Fact]
+    public async Task ReleaseAsync_KeepsLast20Samples_AndAveragesLast10()
+    {
+        var registry = CreateRegistry();
+        var worker = await registry.AddAsync("http://w:3");
+        for (var i = 1; i <= 25; i++)
+        {
+            await Measure(registry, worker.Id, i / 100.0);
+        }
+
+        var read = (await registry.GetAsync(worker.Id))!;
+
+        Assert.Equal(20, read.Performance.Count);
+        Assert.Equal(0.06, read.Performance[0].SpeedRatio, 6);
+        Assert.Equal(0.205, read.AverageSpeedRatio!.Value, 6);
+        Assert.Equal(25, read.CompletedChunks);
+        Assert.Equal(WorkerStatus.Online, read.EffectiveStatus(Now, OfflineAfter));
+    }
+
+    [Fact]
+    public async Task ReleaseAsync_MarksOffline_WhenWorkerUnreachable()
+    {
+        var registry = CreateRegistry();
+        var worker = await registry.AddAsync("http://w:4");
+        var claim = (await registry.ClaimAsync(WorkerBuilder.Claim()))!;
+
+        Assert.True(await registry.ReleaseAsync(worker.Id, claim.Claim.Token, ReleaseOutcome.Unreachable, null, "connection refused"));
+
+        var read = (await registry.GetAsync(worker.Id))!;
+        Assert.Equal(WorkerStatus.Offline, read.EffectiveStatus(Now, OfflineAfter));
+        Assert.Equal("connection refused", read.LastError);
+        Assert.Null(await registry.ClaimAsync(WorkerBuilder.Claim()));
+    }
+
+    [Fact]
+    public async Task ReleaseAsync_IgnoresStaleToken()
+    {
+        var registry = CreateRegistry();
+        var worker = await registry.AddAsync("http://w:5");
+        await registry.ClaimAsync(WorkerBuilder.Claim());
+
+        Assert.False(await registry.ReleaseAsync(worker.Id, "someone-else", ReleaseOutcome.Succeeded, null, null));
+        Assert.Equal(WorkerStatus.Busy, (await registry.GetAsync(worker.Id))!.EffectiveStatus(Now, OfflineAfter));
+    }
+
+    [Fact]
+    public async Task EffectiveStatus_IsOffline_WhenHeartbeatsStop()
+    {
+        var registry = CreateRegistry(o => o.WorkerOfflineAfter = TimeSpan.FromMilliseconds(300));
+        var worker = await registry.RegisterAsync(new WorkerRegistration("http://w:6", "gpu", "large-v2"));
+
+        await Task.Delay(400);
+
+        var read = (await registry.GetAsync(worker.Id))!;
+        Assert.Equal(WorkerStatus.Offline, read.EffectiveStatus(Now, TimeSpan.FromMilliseconds(300)));
+        Assert.Null(await registry.ClaimAsync(WorkerBuilder.Claim()));
+        Assert.Equal(new WorkerStats(1, 0, 0, 1), await registry.GetStatsAsync());
+    }
+
+    [Fact]
+    public async Task ListAsync_ForgetsWorker_AfterExpiry()
+    {
+        var registry = CreateRegistry(o =>
+        {
+            o.WorkerOfflineAfter = TimeSpan.FromMilliseconds(200);
+            o.WorkerExpiry = TimeSpan.FromMilliseconds(500);
+        });
+        await registry.AddAsync("http://w:7");
+
+        await Task.Delay(700);
+
+        Assert.Empty(await registry.ListAsync());
+        Assert.Equal(new WorkerStats(0, 0, 0, 0), await registry.GetStatsAsync());
+    }
+
+    [Fact]
+    public async Task ListAsync_KeepsBusyWorker_WhileClaimOutlivesExpiry()
+    {
+        var registry = CreateRegistry(o =>
+        {
+            o.WorkerOfflineAfter = TimeSpan.FromMilliseconds(200);
+            o.WorkerExpiry = TimeSpan.FromMilliseconds(300);
+        });
+        var worker = await registry.AddAsync("http://w:8");
+        await registry.ClaimAsync(WorkerBuilder.Claim(lease: TimeSpan.FromSeconds(5)));
+
+        await Task.Delay(500);
+
+        var read = Assert.Single(await registry.ListAsync());
+        Assert.Equal(WorkerStatus.Busy, read.EffectiveStatus(Now, TimeSpan.FromMilliseconds(200)));
+    }
+
+    [Fact]
+    public async Task GetStatsAsync_CountsByStatus()
+    {
+        var registry = CreateRegistry();
+        await registry.AddAsync("http://a:1");
+        var down = await registry.AddAsync("http://b:1");
+        await registry.AddAsync("http://c:1");
+        await registry.RecordProbeAsync(down.Id, healthy: false, "refused");
+        await registry.ClaimAsync(WorkerBuilder.Claim());
+
+        Assert.Equal(new WorkerStats(Total: 3, Online: 1, Busy: 1, Offline: 1), await registry.GetStatsAsync());
+    }
+
+    [Fact]
+    public async Task RemoveAsync_ReturnsFalse_WhenUnknown()
+    {
+        var registry = CreateRegistry();
+        var worker = await registry.AddAsync("http://w:9");
+
+        Assert.True(await registry.RemoveAsync(worker.Id));
+        Assert.False(await registry.RemoveAsync(worker.Id));
+        Assert.Empty(await registry.ListAsync());
+    }
+
+    private static async Task Measure(IWorkerRegistry registry, string workerId, double ratio)
+    {
+        var claim = await registry.ClaimWorkerAsync(workerId, WorkerBuilder.Claim());
+        Assert.NotNull(claim);
+        Assert.True(await registry.ReleaseAsync(workerId, claim.Claim.Token, ReleaseOutcome.Succeeded, WorkerBuilder.Sample(ratio), null));
+    }
+}
