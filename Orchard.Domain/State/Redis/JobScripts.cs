@@ -39,7 +39,9 @@ internal static class JobScripts
         if #ARGV > 9 then
           redis.call('HSET', KEYS[2], unpack(ARGV, 10))
         end
-        for i = 1, #names do redis.call('ZREM', KEYS[4 + i], id) end
+        if ARGV[9] ~= '1' then
+          for i = 1, #names do redis.call('ZREM', KEYS[4 + i], id) end
+        end
         redis.call('ZADD', status_key(status, 5, names), created, id)
         redis.call('ZADD', KEYS[3], created, id)
         if contains(terminal, status) then
@@ -71,11 +73,14 @@ internal static class JobScripts
         job.updated_at = now_iso
         if ARGV[6] ~= '' then job.error = ARGV[6] end
         if ARGV[7] ~= '' then job.duration_ms = tonumber(ARGV[7]) end
-        local created = redis.call('ZSCORE', KEYS[3], id) or now
+        local created = redis.call('ZSCORE', KEYS[3], id)
+        if not created then
+          created = now
+          redis.call('ZADD', KEYS[3], created, id)
+        end
         local old_key = status_key(from, 5, names)
         if old_key then redis.call('ZREM', old_key, id) end
         redis.call('ZADD', status_key(to, 5, names), created, id)
-        redis.call('ZADD', KEYS[3], created, id)
         if contains(ARGV[9], to) then
           job.finished_at = now_iso
           local encoded = cjson.encode(job)
