@@ -4,10 +4,11 @@ namespace Orchard.Domain.Audio;
 internal sealed record PurifyResult(PcmFile Output, float[] FrameDb, double GainDb, double NoiseFloorBeforeDb);
 
 /// <summary>
-/// Cleans speech recordings in one streaming pass: a 4th-order Butterworth high-pass at 80 Hz removes rumble,
-/// spectral subtraction (noise spectrum averaged over the recording's quietest frames) reduces stationary noise,
-/// then a single gain brings the speech level to the target without letting the peak exceed the ceiling.
-/// STFT analysis and synthesis are centred on the same samples, so nothing moves on the timeline.
+/// Cleans speech recordings in one streaming STFT pass: the magnitude response of a 4th-order Butterworth
+/// high-pass at 80 Hz removes rumble, spectral subtraction (noise spectrum averaged over the recording's quietest
+/// frames) reduces stationary noise, then a single gain brings the speech level to the target without letting the
+/// peak exceed the ceiling. Every gain is real (zero phase) and analysis and synthesis windows are centred on the
+/// same samples, so nothing moves on the timeline, not even low frequencies (a recursive high-pass would delay them).
 /// </summary>
 internal static class Purifier
 {
@@ -33,8 +34,13 @@ internal static class Purifier
             window[i] = (float)Math.Sqrt(0.5 - (0.5 * Math.Cos(2 * Math.PI * i / FftSize)));
         }
 
-        var highPass = new HighPass(HighPassHz, AudioFormat.SampleRate);
-        var noise = EstimateNoise(input, inputFrameDb, fft, window, highPass, out var noiseFloorDb);
+        var highPass = new float[(FftSize / 2) + 1];
+        for (var k = 0; k < highPass.Length; k++)
+        {
+            highPass[k] = (float)Math.Sqrt(HighPassPowerResponse((double)k * AudioFormat.SampleRate / FftSize));
+        }
+
+        var noise = EstimateNoise(input, inputFrameDb, fft, window, out var noiseFloorDb);
         var frames = (int)((input.SampleCount + SilenceDetector.FrameSamples - 1) / SilenceDetector.FrameSamples);
         var outDb = new float[frames];
         var frameAcc = 0.0;
@@ -66,7 +72,6 @@ internal static class Purifier
                 if (n > 0)
                 {
                     input.Read(read, block.AsSpan(0, n));
-                    highPass.Process(block.AsSpan(0, n));
                     data = block.AsSpan(0, n);
                     read += n;
                 }
@@ -90,7 +95,7 @@ internal static class Purifier
                         continue;
                     }
 
-                    ProcessFrame(frame, window, fft, re, im, power, gains, noise);
+                    ProcessFrame(frame, window, fft, re, im, power, gains, noise, highPass);
                     for (var i = 0; i < Hop; i++)
                     {
                         outBlock[i] = overlap[i] + (re[i] * window[i] / FftSize);
@@ -184,7 +189,7 @@ internal static class Purifier
         return Math.Min(wanted, ceiling);
     }
 
-    private static void ProcessFrame(float[] frame, float[] window, Fft fft, float[] re, float[] im, float[] power, float[] gains, float[] noise)
+    private static void ProcessFrame(float[] frame, float[] window, Fft fft, float[] re, float[] im, float[] power, float[] gains, float[] noise, float[] highPass)
     {
         for (var i = 0; i < FftSize; i++)
         {
@@ -204,7 +209,7 @@ internal static class Purifier
             // Smoothing the observed power over neighbouring bins tames the random peaks that become musical noise.
             var p = (power[Math.Max(0, k - 1)] + power[k] + power[Math.Min(bins - 1, k + 1)]) / 3f;
             var g2 = p <= 0 ? 0 : 1f - (OverSubtraction * noise[k] / p);
-            gains[k] = MathF.Max(GainFloor, MathF.Sqrt(MathF.Max(0, g2)));
+            gains[k] = MathF.Max(GainFloor, MathF.Sqrt(MathF.Max(0, g2))) * highPass[k];
         }
 
         for (var k = 0; k < bins; k++)
@@ -221,8 +226,8 @@ internal static class Purifier
         fft.Transform(re, im, inverse: true);
     }
 
-    /// <summary>Average power spectrum of the quietest frames, as it will look after the high-pass.</summary>
-    private static float[] EstimateNoise(PcmFile input, float[] frameDb, Fft fft, float[] window, HighPass highPass, out double floorDb)
+    /// <summary>Average power spectrum of the quietest frames.</summary>
+    private static float[] EstimateNoise(PcmFile input, float[] frameDb, Fft fft, float[] window, out double floorDb)
     {
         var bins = (FftSize / 2) + 1;
         var noise = new float[bins];
@@ -280,89 +285,16 @@ internal static class Purifier
 
         for (var k = 0; k < bins; k++)
         {
-            noise[k] = (float)(noise[k] / used * highPass.PowerResponse((double)k * AudioFormat.SampleRate / FftSize));
+            noise[k] /= used;
         }
 
         return noise;
     }
-}
 
-/// <summary>4th-order Butterworth high-pass as two biquads (RBJ cookbook), streaming.</summary>
-internal sealed class HighPass
-{
-    private readonly Biquad[] _stages;
-
-    public HighPass(double cutoffHz, int sampleRate)
+    /// <summary>|H(f)|^2 of a 4th-order Butterworth high-pass at <see cref="HighPassHz"/>.</summary>
+    internal static double HighPassPowerResponse(double hz)
     {
-        _stages = [new Biquad(cutoffHz, sampleRate, 0.54119610), new Biquad(cutoffHz, sampleRate, 1.30656296)];
-    }
-
-    public void Process(Span<float> samples)
-    {
-        foreach (var s in _stages)
-        {
-            s.Process(samples);
-        }
-    }
-
-    /// <summary>|H(f)|^2 of the whole cascade.</summary>
-    public double PowerResponse(double hz)
-    {
-        var r = 1.0;
-        foreach (var s in _stages)
-        {
-            r *= s.PowerResponse(hz);
-        }
-
-        return r;
-    }
-
-    private sealed class Biquad
-    {
-        private readonly double _b0, _b1, _b2, _a1, _a2;
-        private readonly int _rate;
-        private double _z1, _z2;
-
-        public Biquad(double f0, int rate, double q)
-        {
-            _rate = rate;
-            var w0 = 2 * Math.PI * f0 / rate;
-            var alpha = Math.Sin(w0) / (2 * q);
-            var cos = Math.Cos(w0);
-            var a0 = 1 + alpha;
-            _b0 = (1 + cos) / 2 / a0;
-            _b1 = -(1 + cos) / a0;
-            _b2 = (1 + cos) / 2 / a0;
-            _a1 = -2 * cos / a0;
-            _a2 = (1 - alpha) / a0;
-        }
-
-        public void Process(Span<float> x)
-        {
-            double z1 = _z1, z2 = _z2;
-            for (var i = 0; i < x.Length; i++)
-            {
-                // Transposed direct form II: well-behaved for low cut-offs in double precision.
-                var input = (double)x[i];
-                var y = (_b0 * input) + z1;
-                z1 = (_b1 * input) - (_a1 * y) + z2;
-                z2 = (_b2 * input) - (_a2 * y);
-                x[i] = (float)y;
-            }
-
-            _z1 = z1;
-            _z2 = z2;
-        }
-
-        public double PowerResponse(double hz)
-        {
-            var w = 2 * Math.PI * hz / _rate;
-            var (c1, s1, c2, s2) = (Math.Cos(w), Math.Sin(w), Math.Cos(2 * w), Math.Sin(2 * w));
-            var nr = _b0 + (_b1 * c1) + (_b2 * c2);
-            var ni = -((_b1 * s1) + (_b2 * s2));
-            var dr = 1 + (_a1 * c1) + (_a2 * c2);
-            var di = -((_a1 * s1) + (_a2 * s2));
-            return ((nr * nr) + (ni * ni)) / ((dr * dr) + (di * di));
-        }
+        var r = Math.Pow(hz / HighPassHz, 8);
+        return r / (1 + r);
     }
 }

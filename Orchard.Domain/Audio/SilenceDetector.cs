@@ -55,7 +55,7 @@ internal static class SilenceDetector
 
     private const int SmoothingFrames = 5;
     private const float DigitalSilenceDb = -90f;
-    private const double NoiseFloorPercentile = 0.05;
+    private const double NoiseFloorPercentile = 0.01;
     private const double SpeechPercentile = 0.95;
     private const double MinDynamicRangeDb = 6;
     private const double SteadySoundDb = -50;
@@ -81,7 +81,7 @@ internal static class SilenceDetector
                 for (var i = 0; i < nFrames; i++)
                 {
                     var len = Math.Min(FrameSamples, n - (i * FrameSamples));
-                    db[f0 + i] = ToDb(SumSquares(shorts.Slice(i * FrameSamples, len)) / (1073741824.0 * len));
+                    db[f0 + i] = ToDb(FramePower(shorts.Slice(i * FrameSamples, len)));
                 }
             }
             else
@@ -90,7 +90,7 @@ internal static class SilenceDetector
                 for (var i = 0; i < nFrames; i++)
                 {
                     var len = Math.Min(FrameSamples, n - (i * FrameSamples));
-                    db[f0 + i] = ToDb(SumSquares(block.AsSpan(i * FrameSamples, len)) / len);
+                    db[f0 + i] = ToDb(FramePower(block.AsSpan(i * FrameSamples, len)));
                 }
             }
         }
@@ -100,45 +100,60 @@ internal static class SilenceDetector
 
     public static float ToDb(double meanSquare) => (float)(10 * Math.Log10(meanSquare + 1e-12));
 
-    public static double SumSquares(ReadOnlySpan<short> samples)
+    /// <summary>
+    /// Mean power of a frame around its own mean (normalised to full scale). Removing the frame's mean discards
+    /// what varies slower than the frame (DC, most rumble), which would otherwise fill the pauses.
+    /// </summary>
+    public static double FramePower(ReadOnlySpan<short> samples)
     {
-        var acc = Vector<long>.Zero;
+        var squares = Vector<long>.Zero;
+        var sums = Vector<int>.Zero;
         var i = 0;
         var width = Vector<short>.Count;
         for (; i <= samples.Length - width; i += width)
         {
             Vector.Widen(new Vector<short>(samples[i..]), out var lo, out var hi);
-            var sq = (lo * lo) + (hi * hi); // each square is at most 2^30, two of them fit an int
+            sums += lo + hi;
+            var sq = (lo * lo) + (hi * hi); // each square is at most 2^30; two overflow int only into uint range
             Vector.Widen(sq.As<int, uint>(), out var a, out var b);
-            acc += (a + b).As<ulong, long>();
+            squares += (a + b).As<ulong, long>();
         }
 
-        long sum = Vector.Sum(acc);
+        long sumSq = Vector.Sum(squares);
+        long sum = Vector.Sum(sums);
         for (; i < samples.Length; i++)
         {
-            sum += samples[i] * samples[i];
+            sumSq += samples[i] * samples[i];
+            sum += samples[i];
         }
 
-        return sum;
+        var n = samples.Length;
+        return Math.Max(0, (sumSq - ((double)sum * sum / n)) / n) / 1073741824.0;
     }
 
-    public static double SumSquares(ReadOnlySpan<float> samples)
+    /// <inheritdoc cref="FramePower(ReadOnlySpan{short})"/>
+    public static double FramePower(ReadOnlySpan<float> samples)
     {
-        var acc = Vector<float>.Zero;
+        var squares = Vector<float>.Zero;
+        var sums = Vector<float>.Zero;
         var i = 0;
         for (; i <= samples.Length - Vector<float>.Count; i += Vector<float>.Count)
         {
             var v = new Vector<float>(samples[i..]);
-            acc += v * v;
+            squares += v * v;
+            sums += v;
         }
 
-        double sum = Vector.Sum(acc);
+        double sumSq = Vector.Sum(squares);
+        double sum = Vector.Sum(sums);
         for (; i < samples.Length; i++)
         {
-            sum += samples[i] * samples[i];
+            sumSq += samples[i] * samples[i];
+            sum += samples[i];
         }
 
-        return sum;
+        var n = samples.Length;
+        return Math.Max(0, (sumSq - (sum * sum / n)) / n);
     }
 
     /// <summary>Finds levels, threshold and pauses from frame levels.</summary>
@@ -201,7 +216,7 @@ internal static class SilenceDetector
         for (var f = 0; f < frames; f++)
         {
             var len = Math.Min(FrameSamples, signal.Length - (f * FrameSamples));
-            db[f] = ToDb(SumSquares(signal.Slice(f * FrameSamples, len)) / len);
+            db[f] = ToDb(FramePower(signal.Slice(f * FrameSamples, len)));
         }
 
         return db;
