@@ -1,0 +1,124 @@
+using System.Globalization;
+
+namespace Orchard.Domain.Audio;
+
+/// <summary>A decoded input: the 16 kHz mono signal on disk plus what the input was.</summary>
+internal sealed record DecodedAudio(PcmFile Pcm, string FormatName, bool InProcess);
+
+/// <summary>
+/// Turns any input into a 16 kHz mono PCM file. PCM WAV is read in-process (used as-is when it already is
+/// 16 kHz mono 16-bit); everything else is decoded by ffmpeg into a temporary raw file.
+/// </summary>
+internal static class AudioDecoder
+{
+    private const int BlockFrames = 1 << 15;
+
+    // ffmpeg prints these for broken input but often still exits 0, so they are what reveals corruption.
+    private static readonly string[] CorruptionMarkers =
+    [
+        "Invalid data", "decode_frame", "ended prematurely", "CRC mismatch", "Header missing", "exceeds containing",
+        "Error while decoding", "corrupt", "Truncat", "invalid",
+    ];
+
+    public static async Task<DecodedAudio> DecodeAsync(string inputPath, string workDirectory, AudioOptions options, CancellationToken ct)
+    {
+        var length = new FileInfo(inputPath).Length;
+        if (length == 0)
+        {
+            throw new EmptyAudioException($"the input is empty (0 bytes): {Path.GetFileName(inputPath)}");
+        }
+
+        var wav = WavFile.TryOpen(inputPath);
+        if (wav is not null && wav.IsPcm)
+        {
+            if (wav.FrameCount == 0)
+            {
+                throw new EmptyAudioException("the WAV file holds no audio samples");
+            }
+
+            if (wav.IsWorkerFormat)
+            {
+                return new DecodedAudio(new PcmFile(inputPath, wav.DataOffset, wav.FrameCount, PcmSampleFormat.Int16), "wav", true);
+            }
+
+            var converted = Path.Combine(workDirectory, "decoded.pcm");
+            var samples = ConvertWav(inputPath, wav, converted, ct);
+            return new DecodedAudio(new PcmFile(converted, 0, samples, PcmSampleFormat.Int16), "wav", true);
+        }
+
+        var probe = await AudioProbe.ProbeAsync(inputPath, options, ct);
+        var output = Path.Combine(workDirectory, "decoded.pcm");
+        string[] args =
+        [
+            "-nostdin", "-hide_banner", "-loglevel", "error", "-i", inputPath, "-map", "0:a:0", "-vn", "-sn", "-dn",
+            "-ac", "1", "-ar", AudioFormat.SampleRate.ToString(CultureInfo.InvariantCulture), "-f", "s16le", "-acodec", "pcm_s16le", "-y", output,
+        ];
+        var result = await ExternalTool.RunAsync(options.FfmpegPath, args, options.FfmpegTimeout, captureStdout: false, ct);
+        if (result.ExitCode != 0)
+        {
+            throw new AudioDecodeException($"not an audio file ffmpeg can read: ffmpeg exited with {result.ExitCode}: {AudioProbe.FirstLines(result.StandardError)}");
+        }
+
+        if (CorruptionMarkers.Any(m => result.StandardError.Contains(m, StringComparison.OrdinalIgnoreCase)))
+        {
+            throw new AudioDecodeException($"the {probe.FormatName} file is truncated or corrupt: {AudioProbe.FirstLines(result.StandardError)}");
+        }
+
+        var sampleCount = File.Exists(output) ? new FileInfo(output).Length / 2 : 0;
+        if (sampleCount == 0)
+        {
+            throw new EmptyAudioException($"the {probe.FormatName} file holds no audio samples");
+        }
+
+        if (probe.Duration is { } expected)
+        {
+            var decodedSeconds = (double)sampleCount / AudioFormat.SampleRate;
+            var missing = expected.TotalSeconds - decodedSeconds;
+            if (missing > Math.Max(0.5, 0.02 * expected.TotalSeconds))
+            {
+                throw new AudioDecodeException(string.Create(CultureInfo.InvariantCulture,
+                    $"the {probe.FormatName} file is truncated: its header states {expected.TotalSeconds:F2} s but only {decodedSeconds:F2} s decode"));
+            }
+        }
+
+        return new DecodedAudio(new PcmFile(output, 0, sampleCount, PcmSampleFormat.Int16), probe.FormatName, false);
+    }
+
+    /// <summary>Downmixes and resamples a PCM WAV to a raw 16 kHz mono 16-bit file, block by block.</summary>
+    private static long ConvertWav(string inputPath, WavFile wav, string outputPath, CancellationToken ct)
+    {
+        using var input = new FileStream(inputPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        using var writer = new PcmWriter(outputPath, PcmSampleFormat.Int16);
+        var resampler = wav.SampleRate == AudioFormat.SampleRate ? null : new Resampler(wav.SampleRate, AudioFormat.SampleRate);
+        var bytes = new byte[BlockFrames * wav.BlockAlign];
+        var mono = new float[BlockFrames];
+        input.Position = wav.DataOffset;
+        var remaining = wav.FrameCount;
+        Action<ReadOnlySpan<float>> emit = s => writer.Write(s);
+        while (remaining > 0)
+        {
+            ct.ThrowIfCancellationRequested();
+            var frames = (int)Math.Min(BlockFrames, remaining);
+            input.ReadExactly(bytes, 0, frames * wav.BlockAlign);
+            wav.DecodeMono(bytes.AsSpan(0, frames * wav.BlockAlign), mono);
+            if (resampler is null)
+            {
+                writer.Write(mono.AsSpan(0, frames));
+            }
+            else
+            {
+                resampler.Process(mono.AsSpan(0, frames), emit);
+            }
+
+            remaining -= frames;
+        }
+
+        resampler?.Flush(emit);
+        if (writer.SamplesWritten == 0)
+        {
+            throw new EmptyAudioException("the WAV file holds too few samples to resample");
+        }
+
+        return writer.SamplesWritten;
+    }
+}

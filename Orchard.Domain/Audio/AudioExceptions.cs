@@ -1,0 +1,51 @@
+namespace Orchard.Domain.Audio;
+
+/// <summary>Base type of every typed audio error.</summary>
+public class AudioException : Exception
+{
+    public AudioException() { }
+
+    public AudioException(string message) : base(message) { }
+
+    public AudioException(string message, Exception innerException) : base(message, innerException) { }
+}
+
+/// <summary>The input is not audio that can be read (maps to 415).</summary>
+public sealed class NotAudioException : AudioException
+{
+    public NotAudioException() { }
+
+    public NotAudioException(string message) : base(message) { }
+
+    public NotAudioException(string message, Exception innerException) : base(message, innerException) { }
+}
+
+/// <summary>The input holds no bytes or no audio samples.</summary>
+public sealed class EmptyAudioException : AudioException
+{
+    public EmptyAudioException() { }
+
+    public EmptyAudioException(string message) : base(message) { }
+
+    public EmptyAudioException(string message, Exception innerException) : base(message, innerException) { }
+}
+
+/// <summary>The input looked like audio but is truncated or corrupt (maps to 422).</summary>
+public sealed class AudioDecodeException : AudioException
+{
+    public AudioDecodeException() { }
+
+    public AudioDecodeException(string message) : base(message) { }
+
+    public AudioDecodeException(string message, Exception innerException) : base(message, innerException) { }
+}
+
+/// <summary>ffmpeg or ffprobe is missing, failed to start or ran past its timeout.</summary>
+public sealed class AudioToolException : AudioException
+{
+    public AudioToolException() { }
+
+    public AudioToolException(string message) : base(message) { }
+
+    public AudioToolException(string message, Exception innerException) : base(message, innerException) { }
+}

@@ -1,0 +1,132 @@
+namespace Orchard.Domain.Audio;
+
+/// <summary>One planned chunk: its range on the original timeline and the stretches kept after compaction.</summary>
+internal sealed record ChunkPlan(int Index, SampleRange Range, bool IsSilent, IReadOnlyList<SampleRange> Kept)
+{
+    public long KeptSamples => Kept.Sum(k => k.Length);
+}
+
+/// <summary>
+/// Cuts a recording into chunks that tile it exactly: in the middle of pauses of at least MinSilenceMs, with
+/// lengths between MinChunkSeconds and MaxChunkSeconds; where a window has no pause, at the quietest frame of
+/// its last part. Then shortens long pauses inside each chunk.
+/// </summary>
+internal static class ChunkPlanner
+{
+    /// <summary>Fewer voiced frames than this (100 ms) and a chunk counts as silent.</summary>
+    private const int MinVoicedFrames = 5;
+
+    /// <summary>Share of the longest chunk, at its end, searched for the quietest frame when no pause exists.</summary>
+    private const double FallbackSearchShare = 0.2;
+
+    public static IReadOnlyList<ChunkPlan> Plan(SilenceAnalysis analysis, AudioOptions options)
+    {
+        var cuts = FindCuts(analysis, options);
+        var plans = new List<ChunkPlan>(cuts.Count + 1);
+        long start = 0;
+        foreach (var end in cuts.Append(analysis.SampleCount))
+        {
+            var range = new SampleRange(start, end);
+            var silent = analysis.VoicedFramesIn(start, end) < MinVoicedFrames;
+            plans.Add(new ChunkPlan(plans.Count, range, silent, Compact(range, analysis.Pauses, options)));
+            start = end;
+        }
+
+        return plans;
+    }
+
+    /// <summary>Cut positions (sample indices, strictly increasing, excluding 0 and the end).</summary>
+    public static List<long> FindCuts(SilenceAnalysis analysis, AudioOptions options)
+    {
+        var total = analysis.SampleCount;
+        var min = (long)options.MinChunkSeconds * AudioFormat.SampleRate;
+        var max = (long)options.MaxChunkSeconds * AudioFormat.SampleRate;
+        var minSilence = AudioFormat.MsToSamples(options.MinSilenceMs);
+        var candidates = analysis.Pauses.Where(p => p.Length >= minSilence).Select(p => p.Start + (p.Length / 2)).ToArray();
+        var cuts = new List<long>();
+        long start = 0;
+        var next = 0;
+        while (total - start > max)
+        {
+            var lo = start + min;
+            var hi = start + max;
+            if (total - min >= lo)
+            {
+                // Leave room for a full-length last chunk when the recording allows it.
+                hi = Math.Min(hi, total - min);
+            }
+
+            while (next < candidates.Length && candidates[next] < lo)
+            {
+                next++;
+            }
+
+            long cut = -1;
+            for (var i = next; i < candidates.Length && candidates[i] <= hi; i++)
+            {
+                cut = candidates[i];
+            }
+
+            if (cut < 0)
+            {
+                cut = QuietestPoint(analysis, Math.Max(lo, hi - (long)(FallbackSearchShare * max)), hi);
+            }
+
+            cuts.Add(cut);
+            start = cut;
+        }
+
+        return cuts;
+    }
+
+    private static long QuietestPoint(SilenceAnalysis analysis, long from, long to)
+    {
+        var first = (int)(from / SilenceDetector.FrameSamples);
+        var last = (int)Math.Min(analysis.FrameDb.Length - 1, (to / SilenceDetector.FrameSamples) - 1);
+        var best = first;
+        for (var f = first; f <= last; f++)
+        {
+            if (analysis.FrameDb[f] < analysis.FrameDb[best])
+            {
+                best = f;
+            }
+        }
+
+        var point = ((long)best * SilenceDetector.FrameSamples) + (SilenceDetector.FrameSamples / 2);
+        return Math.Clamp(point, from, to);
+    }
+
+    /// <summary>Stretches of the chunk kept after pauses longer than the limit shrink to the gap (half at each edge).</summary>
+    public static IReadOnlyList<SampleRange> Compact(SampleRange chunk, IReadOnlyList<SampleRange> pauses, AudioOptions options)
+    {
+        var limit = AudioFormat.MsToSamples(options.CompactPauseLongerThanMs);
+        var halfGap = AudioFormat.MsToSamples(options.CompactedGapMs) / 2;
+        var kept = new List<SampleRange>();
+        var cursor = chunk.Start;
+        foreach (var p in pauses)
+        {
+            var a = Math.Max(p.Start, chunk.Start);
+            var b = Math.Min(p.End, chunk.End);
+            if (b - a <= limit)
+            {
+                continue;
+            }
+
+            var removeFrom = a + halfGap;
+            var removeTo = b - halfGap;
+            if (removeFrom > cursor)
+            {
+                kept.Add(new SampleRange(cursor, removeFrom));
+            }
+
+            cursor = removeTo;
+        }
+
+        if (chunk.End > cursor || kept.Count == 0)
+        {
+            kept.Add(new SampleRange(cursor, Math.Max(cursor, chunk.End)));
+        }
+
+        return kept;
+    }
+}

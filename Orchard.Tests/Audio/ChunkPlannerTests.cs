@@ -1,0 +1,96 @@
+using Orchard.Domain.Audio;
+
+namespace Orchard.Tests.Audio;
+
+public class ChunkPlannerTests
+{
+    private const int Rate = AudioFormat.SampleRate;
+
+    private static SilenceAnalysis Analysis(long samples, params SampleRange[] pauses)
+    {
+        // Frames are loud (-20 dB) except inside the given pauses (-70 dB).
+        var frames = new float[(samples + 319) / 320];
+        Array.Fill(frames, -20f);
+        foreach (var p in pauses)
+        {
+            for (var f = p.Start / 320; f < p.End / 320; f++)
+            {
+                frames[f] = -70f;
+            }
+        }
+
+        return SilenceDetector.Analyse(frames, samples);
+    }
+
+    private static SampleRange Seconds(double from, double to) => new((long)(from * Rate), (long)(to * Rate));
+
+    [Fact]
+    public void FindCuts_CutsInMiddleOfSilence_WhenPauseInWindow()
+    {
+        var analysis = Analysis(100L * Rate, Seconds(40, 42));
+        var options = new AudioOptions { MinChunkSeconds = 30, MaxChunkSeconds = 60 };
+        var cut = Assert.Single(ChunkPlanner.FindCuts(analysis, options));
+        Assert.InRange(cut, 40.9 * Rate, 41.1 * Rate);
+    }
+
+    [Fact]
+    public void FindCuts_CutsAtQuietestFrameOfLastPart_WhenNoPause()
+    {
+        var frames = new float[(100 * Rate) / 320];
+        Array.Fill(frames, -20f);
+        frames[(int)(55.0 * Rate / 320)] = -45f; // a brief dip, too short to be a pause
+        var analysis = SilenceDetector.Analyse(frames, 100L * Rate);
+        var options = new AudioOptions { MinChunkSeconds = 30, MaxChunkSeconds = 60 };
+        var cuts = ChunkPlanner.FindCuts(analysis, options);
+        Assert.InRange(cuts[0], 55.0 * Rate, 55.02 * Rate);
+    }
+
+    [Fact]
+    public void Plan_TilesTimelineWithinBounds_ManyPauses()
+    {
+        var pauses = Enumerable.Range(0, 60).Select(i => Seconds((i * 11) + 8, (i * 11) + 9)).ToArray();
+        var total = 660L * Rate + 123;
+        var options = new AudioOptions();
+        var plans = ChunkPlanner.Plan(Analysis(total, pauses), options);
+        Assert.Equal(0, plans[0].Range.Start);
+        Assert.Equal(total, plans[^1].Range.End);
+        for (var i = 0; i < plans.Count; i++)
+        {
+            Assert.Equal(i, plans[i].Index);
+            if (i > 0)
+            {
+                Assert.Equal(plans[i - 1].Range.End, plans[i].Range.Start);
+            }
+
+            Assert.True(plans[i].Range.Length <= 180L * Rate);
+            if (i < plans.Count - 1)
+            {
+                Assert.True(plans[i].Range.Length >= 30L * Rate);
+            }
+        }
+    }
+
+    [Fact]
+    public void Plan_OneChunk_WhenShorterThanMinimum()
+    {
+        var plans = ChunkPlanner.Plan(Analysis(10L * Rate, Seconds(3, 5)), new AudioOptions());
+        var plan = Assert.Single(plans);
+        Assert.Equal(new SampleRange(0, 10L * Rate), plan.Range);
+    }
+
+    [Fact]
+    public void Compact_ShortensOnlyLongPauses_KeepingHalfGapAtEachEdge()
+    {
+        var options = new AudioOptions { CompactPauseLongerThanMs = 1000, CompactedGapMs = 300 };
+        var chunk = Seconds(0, 20);
+        var kept = ChunkPlanner.Compact(chunk, [Seconds(2, 2.8), Seconds(5, 9)], options);
+        Assert.Equal([Seconds(0, 5.15), Seconds(8.85, 20)], kept);
+    }
+
+    [Fact]
+    public void Compact_KeepsWholeChunk_WhenNoLongPause()
+    {
+        var kept = ChunkPlanner.Compact(Seconds(10, 20), [Seconds(2, 9)], new AudioOptions());
+        Assert.Equal([Seconds(10, 20)], kept);
+    }
+}
