@@ -41,6 +41,9 @@ public sealed record Worker
 
     public int FailedChunks { get; init; }
 
+    /// <summary>Failures since the last success; such workers are chosen last, so a retry goes elsewhere when it can.</summary>
+    public int ConsecutiveFailures { get; init; }
+
     public string? LastError { get; init; }
 
     /// <summary>Chunks in flight on this worker: 1 while a live claim holds it (a worker does one at a time).</summary>

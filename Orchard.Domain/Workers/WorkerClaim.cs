@@ -6,8 +6,26 @@ namespace Orchard.Domain.Workers;
 /// </summary>
 public sealed record WorkerClaim(string Token, string JobId, string ChunkId, long ClaimedAtMs, long LeaseUntilMs);
 
-/// <summary>What a dispatcher asks for: a worker for this chunk until the lease ends.</summary>
-public sealed record ClaimRequest(string JobId, string ChunkId, string Token, TimeSpan Lease);
+/// <summary>
+/// What a dispatcher asks for: a worker for this chunk until the lease ends. With a <see cref="LeasePlan"/>, the
+/// lease follows the chosen worker's speed, and a worker with no history gets the plan's short chunk instead.
+/// </summary>
+public sealed record ClaimRequest(string JobId, string ChunkId, string Token, TimeSpan Lease, LeasePlan? Plan = null);
+
+/// <summary>
+/// Timeout rule of a delivery: floor + audio seconds × speed ratio × safety factor, capped. A worker with no
+/// speed history is measured on the short chunk (at an assumed ratio); a measured one gets the long chunk.
+/// </summary>
+public sealed record LeasePlan(string ShortChunkId, double LongAudioSeconds, double ShortAudioSeconds, double SafetyFactor, TimeSpan Floor, TimeSpan Cap, double UnmeasuredRatio)
+{
+    /// <summary>The lease for a worker of this average ratio (null: unmeasured).</summary>
+    public TimeSpan LeaseFor(double? ratio)
+    {
+        var seconds = ratio is null ? ShortAudioSeconds * UnmeasuredRatio : LongAudioSeconds * ratio.Value;
+        var lease = Floor + TimeSpan.FromSeconds(seconds * SafetyFactor);
+        return lease < Cap ? lease : Cap;
+    }
+}
 
 /// <summary>A worker won by a claim.</summary>
 public sealed record ClaimedWorker(Worker Worker, WorkerClaim Claim);

@@ -126,8 +126,8 @@ public sealed class InMemoryWorkerRegistry(IOptions<StateOptions> options, TimeP
 
             w = outcome switch
             {
-                ReleaseOutcome.Unreachable => w with { Claim = null, Status = WorkerStatus.Offline, FailedChunks = w.FailedChunks + 1, LastError = error },
-                ReleaseOutcome.Failed => w with { Claim = null, Status = WorkerStatus.Online, LastSeenMs = now, FailedChunks = w.FailedChunks + 1, LastError = error },
+                ReleaseOutcome.Unreachable => w with { Claim = null, Status = WorkerStatus.Offline, FailedChunks = w.FailedChunks + 1, ConsecutiveFailures = w.ConsecutiveFailures + 1, LastError = error },
+                ReleaseOutcome.Failed => w with { Claim = null, Status = WorkerStatus.Online, LastSeenMs = now, FailedChunks = w.FailedChunks + 1, ConsecutiveFailures = w.ConsecutiveFailures + 1, LastError = error },
                 _ => w with
                 {
                     Claim = null,
@@ -135,6 +135,7 @@ public sealed class InMemoryWorkerRegistry(IOptions<StateOptions> options, TimeP
                     LastSeenMs = now,
                     LastError = null,
                     CompletedChunks = w.CompletedChunks + 1,
+                    ConsecutiveFailures = 0,
                     Performance = sample is null ? w.Performance : w.Performance.Append(sample).TakeLast(Worker.HistoryLength).ToArray(),
                 },
             };
@@ -156,7 +157,8 @@ public sealed class InMemoryWorkerRegistry(IOptions<StateOptions> options, TimeP
             var best = workers.Values
                 .Where(w => workerId is null || w.Id == workerId)
                 .Where(w => !string.IsNullOrEmpty(w.Url) && w.Status != WorkerStatus.Offline && now - w.LastSeenMs <= offlineAfter && !LiveClaim(w, now))
-                .OrderBy(w => w.AverageSpeedRatio ?? -1)
+                .OrderBy(w => w.ConsecutiveFailures > 0 ? 1 : 0)
+                .ThenBy(w => w.AverageSpeedRatio ?? -1)
                 .ThenBy(w => w.RegisteredAtMs)
                 .FirstOrDefault();
             if (best is null)
@@ -164,7 +166,10 @@ public sealed class InMemoryWorkerRegistry(IOptions<StateOptions> options, TimeP
                 return Task.FromResult<ClaimedWorker?>(null);
             }
 
-            var claim = new WorkerClaim(request.Token, request.JobId, request.ChunkId, now, now + (long)request.Lease.TotalMilliseconds);
+            var (chunkId, lease) = request.Plan is { } plan
+                ? (best.AverageSpeedRatio is null ? plan.ShortChunkId : request.ChunkId, plan.LeaseFor(best.AverageSpeedRatio))
+                : (request.ChunkId, request.Lease);
+            var claim = new WorkerClaim(request.Token, request.JobId, chunkId, now, now + (long)lease.TotalMilliseconds);
             var claimed = workers[best.Id] = best with { Claim = claim, Status = WorkerStatus.Busy };
             return Task.FromResult<ClaimedWorker?>(new ClaimedWorker(claimed, claim));
         }

@@ -122,6 +122,19 @@ public sealed class RedisWorkerRegistry : IWorkerRegistry
             return raw.IsNull ? null : OrchardJson.Deserialize<Worker>(raw.ToString());
         }, cancellationToken);
 
+    private static RedisValue[] PlanArguments(LeasePlan? plan) => plan is null
+        ? [string.Empty]
+        : [
+            "1",
+            plan.ShortChunkId,
+            plan.LongAudioSeconds.ToString("R", CultureInfo.InvariantCulture),
+            plan.ShortAudioSeconds.ToString("R", CultureInfo.InvariantCulture),
+            plan.SafetyFactor.ToString("R", CultureInfo.InvariantCulture),
+            (long)plan.Floor.TotalMilliseconds,
+            (long)plan.Cap.TotalMilliseconds,
+            plan.UnmeasuredRatio.ToString("R", CultureInfo.InvariantCulture),
+        ];
+
     private Task<ClaimedWorker?> ClaimCoreAsync(string workerId, ClaimRequest request, CancellationToken cancellationToken) =>
         resilience.RunAsync(nameof(ClaimAsync), async () =>
         {
@@ -138,6 +151,7 @@ public sealed class RedisWorkerRegistry : IWorkerRegistry
                     request.ChunkId,
                     ExpiryMs,
                     workerId,
+                    .. PlanArguments(request.Plan),
                 ]);
             if (raw.IsNull)
             {

@@ -81,13 +81,14 @@ internal static class WorkerScripts
     /// <summary>
     /// Chooses and claims an idle, online worker with a URL: unmeasured first, then the lowest average speed ratio.
     /// KEYS: index; ARGV: worker key prefix, now ms, offline-after ms, lease ms, token, job id, chunk id, expiry ms,
-    /// only this worker id ('' for any). Returns nil or the claimed worker's json.
+    /// only this worker id ('' for any), then an optional lease plan: '1', short chunk id, long s, short s, safety,
+    /// floor ms, cap ms, unmeasured ratio. Returns nil or the claimed worker's json.
     /// </summary>
     public const string Claim = Common + "\n" + """
         local prefix, now, offline_after, lease = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
         local ids
         if ARGV[9] ~= '' then ids = {ARGV[9]} else ids = redis.call('ZRANGE', KEYS[1], 0, -1) end
-        local best, best_key, best_rank
+        local best, best_key, best_rank, best_ratio
         for _, id in ipairs(ids) do
           local key = prefix .. id
           local raw = redis.call('GET', key)
@@ -100,12 +101,24 @@ internal static class WorkerScripts
             if url_ok and online and not live_claim(w, now) then
               local ratio = avg_ratio(w)
               local rank = ratio or -1
-              if best == nil or rank < best_rank then best, best_key, best_rank = w, key, rank end
+              if (tonumber(w.consecutive_failures) or 0) > 0 then rank = rank + 1000000 end
+              if best == nil or rank < best_rank then best, best_key, best_rank, best_ratio = w, key, rank, ratio end
             end
           end
         end
         if best == nil then return nil end
-        best.claim = {token = ARGV[5], job_id = ARGV[6], chunk_id = ARGV[7], claimed_at_ms = now, lease_until_ms = now + lease}
+        local chunk_id = ARGV[7]
+        if ARGV[10] == '1' then
+          local seconds
+          if best_ratio == nil then
+            chunk_id = ARGV[11]
+            seconds = tonumber(ARGV[13]) * tonumber(ARGV[17])
+          else
+            seconds = tonumber(ARGV[12]) * best_ratio
+          end
+          lease = math.min(tonumber(ARGV[16]), tonumber(ARGV[15]) + math.floor(seconds * tonumber(ARGV[14]) * 1000))
+        end
+        best.claim = {token = ARGV[5], job_id = ARGV[6], chunk_id = chunk_id, claimed_at_ms = now, lease_until_ms = now + lease}
         best.status = 'busy'
         save(best_key, best, now, tonumber(ARGV[8]))
         return redis.call('GET', best_key)
@@ -122,6 +135,11 @@ internal static class WorkerScripts
         if type(w.claim) ~= 'table' or w.claim.token ~= ARGV[1] then return 0 end
         local outcome, now, expiry = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
         w.claim = cjson.null
+        if outcome == 'succeeded' then
+          w.consecutive_failures = 0
+        else
+          w.consecutive_failures = (tonumber(w.consecutive_failures) or 0) + 1
+        end
         if outcome == 'unreachable' then
           w.status = 'offline'
           w.failed_chunks = (tonumber(w.failed_chunks) or 0) + 1

@@ -1,0 +1,119 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orchard.Domain.Jobs;
+using Orchard.Domain.Storage;
+using Orchard.Domain.Workers;
+
+namespace Orchard.Domain.Dispatch;
+
+/// <summary>
+/// The one seam of delivery: claim a worker → deliver the chunk → receive the result. Push workers are called over
+/// HTTP here; pull workers (behind NAT) will later fetch through HTTP triggers and complete the same claim.
+/// </summary>
+public sealed partial class ChunkDispatcher(
+    IWorkerRegistry workers,
+    JobProgress progress,
+    RecordingStore recordings,
+    WorkerClient client,
+    IOptions<DispatchOptions> options,
+    TimeProvider time,
+    ILogger<ChunkDispatcher> logger)
+{
+    /// <summary>
+    /// Claims the best idle worker: one with no history gets the short chunk (to measure it), a measured one the long
+    /// chunk. Throws <see cref="NoWorkerAvailableException"/> when none is free.
+    /// </summary>
+    public async Task<Assignment> ClaimAsync(ClaimInput input, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var shortChunk = input.Short ?? input.Long;
+        var plan = new LeasePlan(
+            ChunkRecord.IdFor(input.JobId, shortChunk.Index), input.Long.SentMs / 1000, shortChunk.SentMs / 1000,
+            settings.SafetyFactor, settings.TimeoutFloor, settings.TimeoutCap, settings.UnmeasuredSpeedRatio);
+        var request = new ClaimRequest(input.JobId, ChunkRecord.IdFor(input.JobId, input.Long.Index), Guid.NewGuid().ToString("N"), settings.TimeoutCap, plan);
+        var claimed = await workers.ClaimAsync(request, cancellationToken) ?? throw new NoWorkerAvailableException(input.JobId);
+        var chunk = claimed.Claim.ChunkId == request.ChunkId ? input.Long : shortChunk;
+        var assignment = new Assignment(input.JobId, input.Language, chunk with { Attempts = chunk.Attempts + 1 }, claimed.Worker.Id, claimed.Worker.Url!, claimed.Claim.Token, claimed.Claim.LeaseUntilMs);
+        await progress.SetChunkAsync(input.JobId, c => c with
+        {
+            Status = ChunkStatus.Processing,
+            WorkerId = assignment.WorkerId,
+            WorkerUrl = assignment.WorkerUrl,
+            Attempts = assignment.Chunk.Attempts,
+            StartedAt = time.GetUtcNow(),
+            CompletedAt = null,
+            Error = null,
+        }, chunk.Index, cancellationToken);
+        return assignment;
+    }
+
+    /// <summary>
+    /// Sends the chunk and stores the validated result. Idempotent: a result already stored (a re-run after a crash)
+    /// is not asked for again. On failure the claim is released with the outcome and <see cref="WorkerFailedException"/> is thrown.
+    /// </summary>
+    public async Task<DeliveryReport> DeliverAsync(Assignment assignment, CancellationToken cancellationToken)
+    {
+        var resultBlob = RecordingStore.ResultBlob(assignment.JobId, assignment.Chunk.Index);
+        if (await recordings.TryLoadJsonAsync<ChunkResult>(resultBlob, cancellationToken) is { } existing)
+        {
+            await workers.ReleaseAsync(assignment.WorkerId, assignment.ClaimToken, ReleaseOutcome.Succeeded, null, null, cancellationToken);
+            await MarkCompletedAsync(assignment, existing, cancellationToken);
+            return new DeliveryReport(existing.Index, existing.WorkerId, existing.ElapsedMs, existing.Transcription.Segments.Count);
+        }
+
+        var timeout = TimeSpan.FromMilliseconds(Math.Max(1000, assignment.LeaseUntilMs - time.GetUtcNow().ToUnixTimeMilliseconds()));
+        var started = Stopwatch.GetTimestamp();
+        WorkerTranscription transcription;
+        try
+        {
+            await using var wav = await recordings.OpenReadAsync(RecordingStore.ChunkBlob(assignment.JobId, assignment.Chunk.Index), cancellationToken);
+            transcription = await client.TranscribeAsync(assignment.WorkerId, assignment.WorkerUrl, wav, assignment.Chunk.SentMs, assignment.Language, timeout, cancellationToken);
+        }
+        catch (WorkerFailedException ex)
+        {
+            LogWorkerFailed(logger, assignment.WorkerId, assignment.JobId, assignment.Chunk.Index, ex.Kind, ex.Message);
+            var outcome = ex.Kind is WorkerFailureKind.Unreachable or WorkerFailureKind.Timeout ? ReleaseOutcome.Unreachable : ReleaseOutcome.Failed;
+            await workers.ReleaseAsync(assignment.WorkerId, assignment.ClaimToken, outcome, null, ex.Message, cancellationToken);
+            var final = assignment.Chunk.Attempts >= options.Value.MaxAttempts;
+            await progress.SetChunkAsync(assignment.JobId, c => c with
+            {
+                Status = final ? ChunkStatus.Failed : ChunkStatus.Pending,
+                Attempts = assignment.Chunk.Attempts,
+                Error = ex.Message,
+            }, assignment.Chunk.Index, cancellationToken);
+            throw;
+        }
+
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        var result = new ChunkResult
+        {
+            Index = assignment.Chunk.Index,
+            WorkerId = assignment.WorkerId,
+            WorkerUrl = assignment.WorkerUrl,
+            SentMs = assignment.Chunk.SentMs,
+            ElapsedMs = elapsed.TotalMilliseconds,
+            Transcription = transcription,
+        };
+        await recordings.SaveJsonAsync(resultBlob, result, cancellationToken);
+        var sample = new PerformanceSample(assignment.Chunk.SentMs / 1000, elapsed.TotalSeconds, time.GetUtcNow());
+        await workers.ReleaseAsync(assignment.WorkerId, assignment.ClaimToken, ReleaseOutcome.Succeeded, sample, null, cancellationToken);
+        await MarkCompletedAsync(assignment, result, cancellationToken);
+        return new DeliveryReport(result.Index, result.WorkerId, result.ElapsedMs, transcription.Segments.Count);
+    }
+
+    private Task MarkCompletedAsync(Assignment assignment, ChunkResult result, CancellationToken cancellationToken) =>
+        progress.SetChunkAsync(assignment.JobId, c => c with
+        {
+            Status = ChunkStatus.Completed,
+            WorkerId = result.WorkerId,
+            WorkerUrl = result.WorkerUrl,
+            Attempts = Math.Max(c.Attempts, assignment.Chunk.Attempts),
+            CompletedAt = time.GetUtcNow(),
+            SentMs = result.SentMs,
+            Error = null,
+        }, assignment.Chunk.Index, cancellationToken);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Worker {WorkerId} failed chunk {ChunkIndex} of job {JobId} ({Kind}): {Reason}")]
+    private static partial void LogWorkerFailed(ILogger logger, string workerId, string jobId, int chunkIndex, WorkerFailureKind kind, string reason);
+}

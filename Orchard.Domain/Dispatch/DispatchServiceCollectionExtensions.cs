@@ -1,0 +1,20 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Orchard.Domain.Dispatch;
+
+/// <summary>Registers dispatch: options, the worker HTTP client, progress tracking and the dispatcher.</summary>
+public static class DispatchServiceCollectionExtensions
+{
+    public static IServiceCollection AddOrchardDispatch(this IServiceCollection services)
+    {
+        services.AddOptions<DispatchOptions>().BindConfiguration(DispatchOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        // Timeouts are per delivery (from the audio's length and the worker's speed), not the client's default.
+        services.AddHttpClient(WorkerClient.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<WorkerClient>();
+        services.TryAddSingleton<JobProgress>();
+        services.TryAddSingleton<ChunkDispatcher>();
+        return services;
+    }
+}

@@ -1,0 +1,176 @@
+using System.Text.Json;
+using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Microsoft.Extensions.Options;
+using Orchard.Domain.Json;
+
+namespace Orchard.Domain.Storage;
+
+/// <summary>
+/// Every byte of audio and every transcript, in one blob container. Names come from job ids, never from the
+/// user's file name, so two uploads named alike never touch each other's audio.
+/// Layout: <c>jobs/{id}/source</c>, <c>jobs/{id}/job.json</c>, <c>jobs/{id}/manifest.json</c>,
+/// <c>jobs/{id}/chunks/{n}.wav</c>, <c>jobs/{id}/results/{n}.json</c>, <c>jobs/{id}/transcript.json</c>.
+/// </summary>
+public sealed class RecordingStore
+{
+    private readonly BlobContainerClient container;
+    private readonly StorageOptions options;
+    private readonly Lazy<Task> created;
+
+    public RecordingStore(BlobServiceClient service, IOptions<StorageOptions> options)
+    {
+        this.options = options.Value;
+        container = service.GetBlobContainerClient(this.options.ContainerName);
+        created = new Lazy<Task>(() => container.CreateIfNotExistsAsync());
+    }
+
+    /// <summary>The container, for callers that hand out SAS URLs.</summary>
+    public BlobContainerClient Container => container;
+
+    public static string SourceBlob(string jobId) => $"jobs/{jobId}/source";
+
+    public static string ChunkBlob(string jobId, int index) => $"jobs/{jobId}/chunks/{index:D5}.wav";
+
+    public static string ResultBlob(string jobId, int index) => $"jobs/{jobId}/results/{index:D5}.json";
+
+    /// <summary>Streams an upload into the job's source blob, refusing empty and oversized uploads; returns its size.</summary>
+    public async Task<long> SaveSourceAsync(string jobId, Stream content, CancellationToken cancellationToken)
+    {
+        await EnsureContainerAsync();
+        var counting = new LimitedStream(content, options.MaxUploadBytes);
+        var blob = container.GetBlobClient(SourceBlob(jobId));
+        try
+        {
+            await blob.UploadAsync(counting, new BlobUploadOptions { TransferOptions = new() { MaximumConcurrency = 4 } }, cancellationToken);
+        }
+        catch (UploadTooLargeException)
+        {
+            await blob.DeleteIfExistsAsync(cancellationToken: cancellationToken);
+            throw;
+        }
+
+        if (counting.BytesRead == 0)
+        {
+            await blob.DeleteIfExistsAsync(cancellationToken: cancellationToken);
+            throw new EmptyUploadException();
+        }
+
+        return counting.BytesRead;
+    }
+
+    public Task DownloadSourceAsync(string jobId, string path, CancellationToken cancellationToken) =>
+        DownloadAsync(SourceBlob(jobId), path, cancellationToken);
+
+    public async Task SaveFileAsync(string blobName, string path, CancellationToken cancellationToken)
+    {
+        await EnsureContainerAsync();
+        await container.GetBlobClient(blobName).UploadAsync(path, overwrite: true, cancellationToken);
+    }
+
+    public async Task<Stream> OpenReadAsync(string blobName, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await container.GetBlobClient(blobName).OpenReadAsync(cancellationToken: cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            throw new BlobMissingException(blobName);
+        }
+    }
+
+    public async Task DownloadAsync(string blobName, string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await container.GetBlobClient(blobName).DownloadToAsync(path, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            throw new BlobMissingException(blobName);
+        }
+    }
+
+    /// <summary>Writes a JSON document (overwriting: every write is absolute, so re-runs are harmless).</summary>
+    public async Task SaveJsonAsync<T>(string blobName, T value, CancellationToken cancellationToken)
+    {
+        await EnsureContainerAsync();
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(value, OrchardJson.Options);
+        await container.GetBlobClient(blobName).UploadAsync(new BinaryData(bytes), overwrite: true, cancellationToken);
+    }
+
+    /// <summary>Reads a JSON document, or default when it does not exist.</summary>
+    public async Task<T?> TryLoadJsonAsync<T>(string blobName, CancellationToken cancellationToken)
+        where T : class
+    {
+        try
+        {
+            var content = await container.GetBlobClient(blobName).DownloadContentAsync(cancellationToken);
+            return content.Value.Content.ToObjectFromJson<T>(OrchardJson.Options);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return null;
+        }
+    }
+
+    public async Task<T> LoadJsonAsync<T>(string blobName, CancellationToken cancellationToken)
+        where T : class =>
+        await TryLoadJsonAsync<T>(blobName, cancellationToken) ?? throw new BlobMissingException(blobName);
+
+    public async Task<bool> ExistsAsync(string blobName, CancellationToken cancellationToken) =>
+        (await container.GetBlobClient(blobName).ExistsAsync(cancellationToken)).Value;
+
+    /// <summary>Deletes every blob of a job.</summary>
+    public async Task DeleteJobAsync(string jobId, CancellationToken cancellationToken)
+    {
+        await foreach (var item in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, $"jobs/{jobId}/", cancellationToken))
+        {
+            await container.DeleteBlobIfExistsAsync(item.Name, cancellationToken: cancellationToken);
+        }
+    }
+
+    private Task EnsureContainerAsync() => created.Value;
+
+    /// <summary>Counts bytes as they stream through and stops at the limit, so nothing oversized is buffered or stored.</summary>
+    private sealed class LimitedStream(Stream inner, long limit) : Stream
+    {
+        public long BytesRead { get; private set; }
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            Count(await inner.ReadAsync(buffer, cancellationToken));
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        private int Count(int read)
+        {
+            BytesRead += read;
+            return BytesRead > limit ? throw new UploadTooLargeException(limit) : read;
+        }
+    }
+}
