@@ -23,6 +23,10 @@ public sealed class DurableEngineOptions
     [Range(typeof(TimeSpan), "00:00:00.010", "00:00:30")]
     public TimeSpan MaxQueuePollingInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 
+    // How often a client's wait for completion re-reads the instance (Azure Storage alone would poll every 2 s).
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:00:10")]
+    public TimeSpan StatusPollingInterval { get; set; } = TimeSpan.FromMilliseconds(50);
+
     // The gRPC server never renews activity locks: an activity outliving this is delivered again. Worker
     // delivery is capped at 10 minutes, hence the 12-minute default.
     [Range(typeof(TimeSpan), "00:00:30", "1.00:00:00")]

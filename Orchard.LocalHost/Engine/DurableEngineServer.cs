@@ -91,7 +91,8 @@ public sealed partial class DurableEngineServer : IAsyncDisposable
         };
         var storage = new AzureStorageOrchestrationService(settings);
         await storage.CreateIfNotExistsAsync().WaitAsync(cancellationToken);
-        return await StartAsync(DurableEngineKind.AzureStorage, storage, storage, options, loggerFactory, cancellationToken);
+        var client = new PollingOrchestrationServiceClient(storage, options.StatusPollingInterval);
+        return await StartAsync(DurableEngineKind.AzureStorage, storage, client, options, loggerFactory, cancellationToken);
     }
 
     static async Task<DurableEngineServer> StartAsync(
