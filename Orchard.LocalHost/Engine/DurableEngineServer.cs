@@ -1,6 +1,5 @@
 using System.ComponentModel.DataAnnotations;
 using System.Diagnostics;
-using System.Net;
 using DurableTask.AzureStorage;
 using DurableTask.Core;
 using Grpc.Net.Client;
@@ -12,6 +11,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.DurableTask.Testing.Sidecar;
 using Microsoft.DurableTask.Testing.Sidecar.Grpc;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -107,10 +107,17 @@ public sealed partial class DurableEngineServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggerFactory);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
-        // Only the loopback listener below: ignore any "urls" the process environment carries for the app.
-        builder.WebHost.UseUrls();
+        // Loopback only, any free port: ignore the URLs or ports the process environment carries for the app.
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            [WebHostDefaults.ServerUrlsKey] = "http://127.0.0.1:0",
+            [WebHostDefaults.HttpPortsKey] = "",
+            [WebHostDefaults.HttpsPortsKey] = "",
+        });
+        // Stopped by DisposeAsync only: on Ctrl+C the app must stop its worker before the engine goes away.
+        builder.Services.AddSingleton<IHostLifetime, EmbeddedLifetime>();
         builder.WebHost.ConfigureKestrel(kestrel =>
-            kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
+            kestrel.ConfigureEndpointDefaults(listen => listen.Protocols = HttpProtocols.Http2));
         builder.Services.AddGrpc(grpc => grpc.MaxReceiveMessageSize = null);
         builder.Services.AddSingleton<IOrchestrationService>(
             new HighConcurrencyOrchestrationService(service, options.MaxConcurrentActivities, options.MaxConcurrentOrchestrations));
@@ -157,6 +164,13 @@ public sealed partial class DurableEngineServer : IAsyncDisposable
         await app.DisposeAsync();
         (service as IDisposable)?.Dispose();
         LogStopped(logger, Kind, stopwatch.ElapsedMilliseconds);
+    }
+
+    sealed class EmbeddedLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Durable engine ({Kind}) listening on {Address}, task hub {TaskHub}")]
