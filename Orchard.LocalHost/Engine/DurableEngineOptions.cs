@@ -1,0 +1,41 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Orchard.LocalHost.Engine;
+
+/// <summary>Settings of the durable engine the local host and the tests run orchestrations on.</summary>
+public sealed class DurableEngineOptions
+{
+    public const string SectionName = "DurableEngine";
+
+    // Azure Storage derives table and queue names from the hub name, so it must be alphanumeric, 3-45 chars.
+    [Required]
+    [RegularExpression("^[A-Za-z][A-Za-z0-9]{2,44}$")]
+    public string TaskHubName { get; set; } = "OrchardHub";
+
+    [Required]
+    public string StorageConnectionString { get; set; } = "UseDevelopmentStorage=true";
+
+    // One partition: a single local worker owns every control queue, and start-up needs only one lease.
+    [Range(1, 16)]
+    public int PartitionCount { get; set; } = 1;
+
+    // Idle back-off ceiling of the queue pollers; it bounds the overhead between orchestration steps.
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:00:30")]
+    public TimeSpan MaxQueuePollingInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    // How often a client's wait for completion re-reads the instance (Azure Storage alone would poll every 2 s).
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:00:10")]
+    public TimeSpan StatusPollingInterval { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    // The gRPC server never renews activity locks: an activity outliving this is delivered again. Worker
+    // delivery is capped at 10 minutes, hence the 12-minute default.
+    [Range(typeof(TimeSpan), "00:00:30", "1.00:00:00")]
+    public TimeSpan WorkItemVisibilityTimeout { get; set; } = TimeSpan.FromMinutes(12);
+
+    // The dispatchers sleep 500 ms whenever this many items are in flight, so keep them far above a fan-out.
+    [Range(1, 100_000)]
+    public int MaxConcurrentActivities { get; set; } = 1_000;
+
+    [Range(1, 100_000)]
+    public int MaxConcurrentOrchestrations { get; set; } = 200;
+}

@@ -1,0 +1,56 @@
+using Orchard.LocalHost.Engine;
+
+namespace Orchard.LocalHost;
+
+/// <summary>Says at start-up which real services the local host found, so a missing Azurite or Redis is obvious.</summary>
+internal static partial class StartupReport
+{
+    const string DefaultRedis = "127.0.0.1:6379";
+
+    public static async Task LogAsync(
+        ILogger logger, string? localSettings, DurableEngineOptions engine, LocalHostOptions host, IConfiguration configuration)
+    {
+        LogSettings(logger, localSettings ?? "(none found)");
+        var storageProblem = await ServiceProbe.StorageAsync(engine.StorageConnectionString);
+        if (storageProblem is null)
+        {
+            LogStorageFound(logger, engine.TaskHubName);
+        }
+        else
+        {
+            LogStorageMissing(logger, storageProblem);
+        }
+
+        // The probe only reports; the app reads its own Redis setting.
+        var redis = host.RedisEndpoint ?? configuration["Redis:ConnectionString"] ?? configuration.GetConnectionString("Redis") ?? DefaultRedis;
+        var redisProblem = await ServiceProbe.RedisAsync(redis);
+        if (redisProblem is null)
+        {
+            LogRedisFound(logger, redis.Split(',')[0]);
+        }
+        else
+        {
+            LogRedisMissing(logger, redis.Split(',')[0], redisProblem);
+        }
+
+        LogKey(logger, string.IsNullOrEmpty(host.FunctionKey) ? "not required" : "required on function-level routes");
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "local.settings.json: {Path}")]
+    static partial void LogSettings(ILogger logger, string path);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Storage: reachable (task hub {TaskHub})")]
+    static partial void LogStorageFound(ILogger logger, string taskHub);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Storage: NOT reachable ({Problem}); start Azurite with scripts/services.sh up")]
+    static partial void LogStorageMissing(ILogger logger, string problem);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Redis: reachable at {Endpoint}")]
+    static partial void LogRedisFound(ILogger logger, string endpoint);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis: NOT reachable at {Endpoint} ({Problem})")]
+    static partial void LogRedisMissing(ILogger logger, string endpoint, string problem);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Function key: {State}")]
+    static partial void LogKey(ILogger logger, string state);
+}

@@ -1,0 +1,118 @@
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orchard.LocalHost.Functions;
+
+namespace Orchard.LocalHost.Timers;
+
+/// <summary>
+/// Runs every <c>timerTrigger</c> function on its own schedule: one loop per function, so one run at a time per
+/// function; a failing run is logged and the loop goes on.
+/// </summary>
+public sealed partial class TimerFunctionRunner(
+    IReadOnlyList<FunctionDescriptor> functions,
+    IServiceProvider services,
+    IConfiguration configuration,
+    TimeProvider clock,
+    ILogger<TimerFunctionRunner> logger) : BackgroundService
+{
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var loops = functions
+            .Where(f => f.IsTimer)
+            .Select(f => (Method: FunctionMethod.Resolve(f), Schedule: TimerSchedule.Parse(f.Trigger!.Schedule ?? "", configuration), f.Trigger!.RunOnStartup))
+            .Select(t => RunLoopAsync(t.Method, t.Schedule, t.RunOnStartup, stoppingToken))
+            .ToList();
+        return Task.WhenAll(loops);
+    }
+
+    async Task RunLoopAsync(FunctionMethod method, TimerSchedule schedule, bool runOnStartup, CancellationToken stoppingToken)
+    {
+        var name = method.Definition.Name;
+        LogScheduled(logger, name, schedule.Expression);
+        var last = DateTime.MinValue;
+        if (runOnStartup)
+        {
+            await RunOnceAsync(method, schedule, last, isPastDue: false, stoppingToken);
+            last = clock.GetUtcNow().UtcDateTime;
+        }
+
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var now = clock.GetUtcNow().UtcDateTime;
+            var next = schedule.GetNextOccurrence(now);
+            try
+            {
+                await Task.Delay(next - now, clock, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            // A run that outlasted its period fires once, late, rather than catching up every missed tick.
+            var isPastDue = clock.GetUtcNow().UtcDateTime - next > TimeSpan.FromSeconds(1);
+            await RunOnceAsync(method, schedule, last, isPastDue, stoppingToken);
+            last = next;
+        }
+    }
+
+    async Task RunOnceAsync(FunctionMethod method, TimerSchedule schedule, DateTime last, bool isPastDue, CancellationToken stoppingToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var info = new TimerInfo
+        {
+            IsPastDue = isPastDue,
+            ScheduleStatus = new ScheduleStatus { Last = last, Next = schedule.GetNextOccurrence(now), LastUpdated = now },
+        };
+        var arguments = method.Parameters
+            .Select(p => p.ParameterType == typeof(TimerInfo) ? info
+                : p.ParameterType == typeof(CancellationToken) ? stoppingToken
+                : p.HasDefaultValue ? p.DefaultValue
+                : (object?)null)
+            .ToArray();
+        try
+        {
+            await using var scope = services.CreateAsyncScope();
+            await method.InvokeAsync(scope.ServiceProvider, arguments);
+            LogRan(logger, method.Definition.Name);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down.
+        }
+#pragma warning disable CA1031 // A failing run must not stop the schedule.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogFailed(logger, method.Definition.Name, ex);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Timer function {Function} scheduled: {Schedule}")]
+    static partial void LogScheduled(ILogger logger, string function, string schedule);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Timer function {Function} ran")]
+    static partial void LogRan(ILogger logger, string function);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Timer function {Function} failed")]
+    static partial void LogFailed(ILogger logger, string function, Exception exception);
+}
+
+public static class TimerFunctionServiceCollectionExtensions
+{
+    /// <summary>Runs the <c>timerTrigger</c> functions among <paramref name="functions"/> on their schedules while the host runs.</summary>
+    public static IServiceCollection AddTimerFunctions(this IServiceCollection services, IEnumerable<FunctionDescriptor> functions)
+    {
+        var timers = functions.Where(f => f.IsTimer).ToList();
+        services.AddHostedService(sp => new TimerFunctionRunner(
+            timers,
+            sp,
+            sp.GetRequiredService<IConfiguration>(),
+            sp.GetService<TimeProvider>() ?? TimeProvider.System,
+            sp.GetRequiredService<ILogger<TimerFunctionRunner>>()));
+        return services;
+    }
+}

@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Orchard.LocalHost.Engine;
+using Orchard.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Orchard.Tests.LocalHost;
+
+[Collection(InMemoryDurableEngineCollection.Name)]
+public sealed class DurableEngineServerTests(InMemoryDurableEngineFixture engine, ITestOutputHelper output)
+{
+    static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task StartInMemoryAsync_CompletesFanOutOf100Activities_WithServicesFromTheHost()
+    {
+        const int count = 100;
+        var counter = new ActivityCounter();
+        await using var host = await engine.StartHostAsync(FanOutSample.Register, services => services.AddSingleton(counter));
+
+        var (status, elapsed) = await RunFanOutAsync(host.Client, count);
+
+        output.WriteLine($"in-memory fan-out of {count}: {elapsed.TotalMilliseconds:F0} ms");
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, status.RuntimeStatus);
+        Assert.Equal(FanOutSample.ExpectedSum(count), status.ReadOutputAs<long>());
+        Assert.Equal(count, counter.Count);
+        Assert.True(elapsed < TimeSpan.FromSeconds(5), $"fan-out took {elapsed}");
+    }
+
+    [Theory]
+    [InlineData(20)]
+    [InlineData(100)]
+    public async Task StartAzureStorageAsync_CompletesFanOut_OnAzurite(int count)
+    {
+        var options = new DurableEngineOptions
+        {
+            StorageConnectionString = RequiredEnvironment.Storage,
+            TaskHubName = "t" + Guid.NewGuid().ToString("N")[..20],
+        };
+        var counter = new ActivityCounter();
+        await using var server = await DurableEngineServer.StartAzureStorageAsync(options);
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Services.AddSingleton(counter);
+        builder.Services.AddOrchardDurableEngine(server, FanOutSample.Register);
+        using var host = builder.Build();
+        await host.StartAsync();
+        try
+        {
+            var client = host.Services.GetRequiredService<DurableTaskClient>();
+            // The first orchestration also pays for the worker connecting and the partition lease; measure apart.
+            var (_, warmUp) = await RunFanOutAsync(client, 1);
+            var (status, elapsed) = await RunFanOutAsync(client, count);
+
+            output.WriteLine($"Azurite: first orchestration (1 activity) {warmUp.TotalMilliseconds:F0} ms; fan-out of {count}: {elapsed.TotalMilliseconds:F0} ms");
+            Assert.Equal(OrchestrationRuntimeStatus.Completed, status.RuntimeStatus);
+            Assert.Equal(FanOutSample.ExpectedSum(count), status.ReadOutputAs<long>());
+            Assert.Equal(count + 1, counter.Count);
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
+    [Fact]
+    public async Task DisposeAsync_ReturnsQuickly_WhenCalledTwice()
+    {
+        var server = await DurableEngineServer.StartInMemoryAsync();
+        var stopwatch = Stopwatch.StartNew();
+
+        await server.DisposeAsync();
+        await server.DisposeAsync();
+
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(5), $"dispose took {stopwatch.Elapsed}");
+    }
+
+    static async Task<(OrchestrationMetadata Status, TimeSpan Elapsed)> RunFanOutAsync(DurableTaskClient client, int count)
+    {
+        using var timeout = new CancellationTokenSource(Deadline);
+        var stopwatch = Stopwatch.StartNew();
+        var id = await client.ScheduleNewOrchestrationInstanceAsync(nameof(FanOutSample.FanOut), count, timeout.Token);
+        var status = await client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true, timeout.Token);
+        return (status, stopwatch.Elapsed);
+    }
+}
