@@ -1,6 +1,9 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Orchard.Domain.Audio;
+using Orchard.Domain.Dispatch;
 using Orchard.Domain.State;
+using Orchard.Domain.Storage;
 
 namespace Orchard.Functions;
 
@@ -12,6 +15,9 @@ public static class OrchardFunctionAppExtensions
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOrchardState();
+        services.AddOrchardStorage();
+        services.AddOrchardAudio();
+        services.AddOrchardDispatch();
         return services;
     }
 }

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Orchard.Domain.Jobs;
+using Orchard.Domain.Transcripts;
 
 namespace Orchard.Domain.Dispatch;
 
@@ -15,6 +17,9 @@ public static class DispatchServiceCollectionExtensions
         services.TryAddSingleton<WorkerClient>();
         services.TryAddSingleton<JobProgress>();
         services.TryAddSingleton<ChunkDispatcher>();
+        services.TryAddSingleton<JobPreparation>();
+        services.TryAddSingleton<JobSubmission>();
+        services.TryAddSingleton<TranscriptBuilder>();
         return services;
     }
 }

@@ -1,11 +1,45 @@
 using Microsoft.DurableTask;
+using Microsoft.Extensions.DependencyInjection;
+using Orchard.Domain.Dispatch;
 
 namespace Orchard.Functions.Functions.Orchestration;
 
-// Stub so the engine branch compiles; the app branch replaces it at merge with the one registration list.
+/// <summary>
+/// The one registration list of orchestrators and activities, with explicit input and output types, for hosts
+/// other than the Functions host (the local host and the tests). The Functions host uses the [Function] triggers;
+/// a test checks that both lists name the same functions as the generated functions.metadata.
+/// </summary>
 public static class OrchardTasks
 {
     public static void Register(DurableTaskRegistry registry)
     {
+        ArgumentNullException.ThrowIfNull(registry);
+        registry.AddOrchestratorFunc<JobRequest, JobOutcome>(nameof(JobOrchestrator), (context, _) => JobOrchestrator.RunAsync(context));
+        registry.AddOrchestratorFunc<ChunkBatch, BatchOutcome>(nameof(ChunkBatchOrchestrator), (context, _) => ChunkBatchOrchestrator.RunAsync(context));
+        Activity<JobActivities, JobStatusUpdate, Domain.Jobs.JobStatus>(registry, nameof(JobActivities.SetJobStatus), (a, i) => a.SetJobStatus(i));
+        Activity<JobActivities, JobRequest, PreparedJob>(registry, nameof(JobActivities.PrepareAudio), (a, i) => a.PrepareAudio(i));
+        Activity<JobActivities, string, int>(registry, nameof(JobActivities.BuildTranscript), (a, i) => a.BuildTranscript(i));
+        Activity<DispatchActivities, ClaimInput, Assignment>(registry, nameof(DispatchActivities.ClaimWorker), (a, i) => a.ClaimWorker(i));
+        Activity<DispatchActivities, Assignment, DeliveryReport>(registry, nameof(DispatchActivities.DeliverChunk), (a, i) => a.DeliverChunk(i));
+    }
+
+    /// <summary>The names registered here, for the check against functions.metadata.</summary>
+    public static IReadOnlyList<string> Names { get; } =
+    [
+        nameof(JobOrchestrator), nameof(ChunkBatchOrchestrator), nameof(JobActivities.SetJobStatus), nameof(JobActivities.PrepareAudio),
+        nameof(JobActivities.BuildTranscript), nameof(DispatchActivities.ClaimWorker), nameof(DispatchActivities.DeliverChunk),
+    ];
+
+    private static void Activity<TActivities, TInput, TOutput>(DurableTaskRegistry registry, string name, Func<TActivities, TInput, Task<TOutput>> run)
+        where TActivities : class =>
+        registry.AddActivity(name, services => new ServiceActivity<TActivities, TInput, TOutput>(services, run));
+
+    /// <summary>Runs an activity method on an instance built from the host's services, as the Functions host does.</summary>
+    private sealed class ServiceActivity<TActivities, TInput, TOutput>(IServiceProvider services, Func<TActivities, TInput, Task<TOutput>> run)
+        : TaskActivity<TInput, TOutput>
+        where TActivities : class
+    {
+        public override Task<TOutput> RunAsync(TaskActivityContext context, TInput input) =>
+            run(ActivatorUtilities.GetServiceOrCreateInstance<TActivities>(services), input);
     }
 }

@@ -1,0 +1,47 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Orchard.Domain.Audio;
+using Orchard.Domain.Jobs;
+using Orchard.Domain.Json;
+using Orchard.Domain.State;
+using Orchard.Domain.Storage;
+using Orchard.Domain.Workers;
+
+namespace Orchard.Functions.Functions.Http;
+
+/// <summary>Answers in Orchard's JSON shape, and turns known domain errors into the right status with <c>{"error": ...}</c>.</summary>
+internal static class ApiResults
+{
+    public static IActionResult Json(object value, int status = StatusCodes.Status200OK) =>
+        new ContentResult { Content = JsonSerializer.Serialize(value, OrchardJson.Options), ContentType = "application/json; charset=utf-8", StatusCode = status };
+
+    public static IActionResult Error(int status, string message) => Json(new { error = message }, status);
+
+    /// <summary>The status and sentence for an error a caller can act on; null for anything else (a bug: 500).</summary>
+    public static IActionResult? FromException(Exception ex) => ex switch
+    {
+        EmptyUploadException or EmptyAudioException => Error(StatusCodes.Status400BadRequest, ex.Message),
+        NotAudioException => Error(StatusCodes.Status415UnsupportedMediaType, ex.Message),
+        UploadTooLargeException => Error(StatusCodes.Status413PayloadTooLarge, ex.Message),
+        AudioException => Error(StatusCodes.Status422UnprocessableEntity, ex.Message),
+        InvalidWorkerUrlException or DuplicateWorkerException or JsonException or FormatException => Error(StatusCodes.Status400BadRequest, ex.Message),
+        JobNotFoundException => Error(StatusCodes.Status404NotFound, "Job not found"),
+        WorkerNotFoundException => Error(StatusCodes.Status404NotFound, ex.Message),
+        StateStoreUnavailableException => Error(StatusCodes.Status503ServiceUnavailable, "The state store is unavailable; try again shortly."),
+        _ => null,
+    };
+
+    /// <summary>Runs a trigger body, mapping known errors; unknown ones propagate to the host (500, no details).</summary>
+    public static async Task<IActionResult> Guard(Func<Task<IActionResult>> body)
+    {
+        try
+        {
+            return await body();
+        }
+        catch (Exception ex) when (FromException(ex) is { } mapped)
+        {
+            return mapped;
+        }
+    }
+}

@@ -1,0 +1,93 @@
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask;
+using Orchard.Domain.Dispatch;
+
+namespace Orchard.Functions.Functions.Orchestration;
+
+/// <summary>
+/// Transcribes one batch of chunks. It alone owns retries: a chunk whose worker failed goes back into the queue
+/// (another worker is preferred), up to the attempt limit; with no worker free and nothing in flight it waits on
+/// a durable timer, up to the deadline. A chunk is never dropped: it is transcribed or named in the outcome.
+/// </summary>
+public static class ChunkBatchOrchestrator
+{
+    [Function(nameof(ChunkBatchOrchestrator))]
+    public static async Task<BatchOutcome> RunAsync([OrchestrationTrigger] TaskOrchestrationContext context)
+    {
+        var batch = context.GetInput<ChunkBatch>()!;
+        var limits = batch.Limits;
+        var queue = batch.Chunks.OrderByDescending(c => c.SentMs).ThenBy(c => c.Index).ToList();
+        var inFlight = new Dictionary<Task<DeliveryReport>, Assignment>();
+        var transcribed = 0;
+        string? error = null;
+        DateTime? waitingSince = null;
+        var mayClaim = true;
+
+        while ((queue.Count > 0 && error is null) || inFlight.Count > 0)
+        {
+            while (mayClaim && error is null && queue.Count > 0 && inFlight.Count < limits.MaxInFlight)
+            {
+                var input = new ClaimInput(batch.JobId, batch.Language, queue[0], queue.Count > 1 ? queue[^1] : null);
+                Assignment assignment;
+                try
+                {
+                    assignment = await context.CallActivityAsync<Assignment>(nameof(DispatchActivities.ClaimWorker), input, JobOrchestrator.StoreRetry);
+                }
+                catch (TaskFailedException ex) when (ex.FailureDetails.IsCausedBy<NoWorkerAvailableException>())
+                {
+                    mayClaim = false;
+                    break;
+                }
+
+                waitingSince = null;
+                queue.RemoveAll(c => c.Index == assignment.Chunk.Index);
+                inFlight.Add(context.CallActivityAsync<DeliveryReport>(nameof(DispatchActivities.DeliverChunk), assignment, JobOrchestrator.StoreRetry), assignment);
+            }
+
+            if (inFlight.Count == 0)
+            {
+                if (error is not null || queue.Count == 0)
+                {
+                    break;
+                }
+
+                waitingSince ??= context.CurrentUtcDateTime;
+                if (context.CurrentUtcDateTime - waitingSince >= limits.NoWorkerDeadline)
+                {
+                    error = $"No worker became free within {limits.NoWorkerDeadline.TotalMinutes:0.#} minutes.";
+                    break;
+                }
+
+                await context.CreateTimer(context.CurrentUtcDateTime + limits.NoWorkerPollInterval, CancellationToken.None);
+                mayClaim = true;
+                continue;
+            }
+
+            var done = await Task.WhenAny(inFlight.Keys);
+            var finished = inFlight[done];
+            inFlight.Remove(done);
+            mayClaim = true;
+            try
+            {
+                await done;
+                transcribed++;
+            }
+            catch (TaskFailedException ex)
+            {
+                if (finished.Chunk.Attempts >= limits.MaxAttempts)
+                {
+                    error ??= $"Chunk {finished.Chunk.Index} failed {finished.Chunk.Attempts} times; last: {ex.FailureDetails.ErrorMessage}";
+                    queue.Add(finished.Chunk);
+                }
+                else
+                {
+                    queue.Add(finished.Chunk);
+                    queue.Sort((a, b) => b.SentMs != a.SentMs ? b.SentMs.CompareTo(a.SentMs) : a.Index.CompareTo(b.Index));
+                }
+            }
+        }
+
+        var untranscribed = queue.Select(c => c.Index).Order().ToArray();
+        return new BatchOutcome(transcribed, untranscribed, untranscribed.Length > 0 ? error : null);
+    }
+}
