@@ -44,6 +44,15 @@ public sealed record Worker
     /// <summary>Failures since the last success; such workers are chosen last, so a retry goes elsewhere when it can.</summary>
     public int ConsecutiveFailures { get; init; }
 
+    /// <summary>
+    /// After a failure the worker is not given a chunk until then (1 s, doubling per failure, at most 60 s), so a
+    /// broken worker cannot burn a chunk's attempts while a healthy one is busy.
+    /// </summary>
+    public long CooldownUntilMs { get; init; }
+
+    /// <summary>The cooldown after this many consecutive failures.</summary>
+    public static long CooldownMs(int consecutiveFailures) => Math.Min(60_000, 1000L << Math.Min(consecutiveFailures - 1, 16));
+
     public string? LastError { get; init; }
 
     /// <summary>Chunks in flight on this worker: 1 while a live claim holds it (a worker does one at a time).</summary>

@@ -173,6 +173,33 @@ public abstract class WorkerRegistryContract
     }
 
     [Fact]
+    public async Task ClaimAsync_SkipsWorkerCoolingDown_AfterItFailed()
+    {
+        var registry = CreateRegistry();
+        var failing = await registry.AddAsync("http://failing:1");
+        var claim = (await registry.ClaimAsync(WorkerBuilder.Claim()))!;
+        await registry.ReleaseAsync(failing.Id, claim.Claim.Token, ReleaseOutcome.Failed, null, "HTTP 500");
+
+        Assert.Null(await registry.ClaimAsync(WorkerBuilder.Claim()));
+        await Task.Delay(1100);
+
+        Assert.NotNull(await registry.ClaimAsync(WorkerBuilder.Claim()));
+    }
+
+    [Fact]
+    public async Task ClaimAsync_GivesUnmeasuredWorkerTheShortChunk_WithLeaseFromPlan()
+    {
+        var registry = CreateRegistry();
+        await registry.AddAsync("http://new:1");
+        var plan = new LeasePlan("short", LongAudioSeconds: 180, ShortAudioSeconds: 30, SafetyFactor: 2, TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(10), UnmeasuredRatio: 1);
+
+        var claimed = (await registry.ClaimAsync(WorkerBuilder.Claim("long") with { Plan = plan }))!;
+
+        Assert.Equal("short", claimed.Claim.ChunkId);
+        Assert.InRange(claimed.Claim.LeaseUntilMs - claimed.Claim.ClaimedAtMs, 69_000, 70_000);
+    }
+
+    [Fact]
     public async Task ReleaseAsync_IgnoresStaleToken()
     {
         var registry = CreateRegistry();

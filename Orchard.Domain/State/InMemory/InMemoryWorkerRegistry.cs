@@ -126,8 +126,8 @@ public sealed class InMemoryWorkerRegistry(IOptions<StateOptions> options, TimeP
 
             w = outcome switch
             {
-                ReleaseOutcome.Unreachable => w with { Claim = null, Status = WorkerStatus.Offline, FailedChunks = w.FailedChunks + 1, ConsecutiveFailures = w.ConsecutiveFailures + 1, LastError = error },
-                ReleaseOutcome.Failed => w with { Claim = null, Status = WorkerStatus.Online, LastSeenMs = now, FailedChunks = w.FailedChunks + 1, ConsecutiveFailures = w.ConsecutiveFailures + 1, LastError = error },
+                ReleaseOutcome.Unreachable => w with { Claim = null, Status = WorkerStatus.Offline, FailedChunks = w.FailedChunks + 1, ConsecutiveFailures = w.ConsecutiveFailures + 1, CooldownUntilMs = now + Worker.CooldownMs(w.ConsecutiveFailures + 1), LastError = error },
+                ReleaseOutcome.Failed => w with { Claim = null, Status = WorkerStatus.Online, LastSeenMs = now, FailedChunks = w.FailedChunks + 1, ConsecutiveFailures = w.ConsecutiveFailures + 1, CooldownUntilMs = now + Worker.CooldownMs(w.ConsecutiveFailures + 1), LastError = error },
                 _ => w with
                 {
                     Claim = null,
@@ -156,7 +156,7 @@ public sealed class InMemoryWorkerRegistry(IOptions<StateOptions> options, TimeP
             Purge();
             var best = workers.Values
                 .Where(w => workerId is null || w.Id == workerId)
-                .Where(w => !string.IsNullOrEmpty(w.Url) && w.Status != WorkerStatus.Offline && now - w.LastSeenMs <= offlineAfter && !LiveClaim(w, now))
+                .Where(w => !string.IsNullOrEmpty(w.Url) && w.Status != WorkerStatus.Offline && now - w.LastSeenMs <= offlineAfter && w.CooldownUntilMs <= now && !LiveClaim(w, now))
                 .OrderBy(w => w.ConsecutiveFailures > 0 ? 1 : 0)
                 .ThenBy(w => w.AverageSpeedRatio ?? -1)
                 .ThenBy(w => w.RegisteredAtMs)

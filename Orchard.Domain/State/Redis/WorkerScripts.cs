@@ -98,7 +98,8 @@ internal static class WorkerScripts
             local w = cjson.decode(raw)
             local url_ok = type(w.url) == 'string' and w.url ~= ''
             local online = w.status ~= 'offline' and now - tonumber(w.last_seen_ms) <= offline_after
-            if url_ok and online and not live_claim(w, now) then
+            local cooling = (tonumber(w.cooldown_until_ms) or 0) > now
+            if url_ok and online and not cooling and not live_claim(w, now) then
               local ratio = avg_ratio(w)
               local rank = ratio or -1
               if (tonumber(w.consecutive_failures) or 0) > 0 then rank = rank + 1000000 end
@@ -139,6 +140,7 @@ internal static class WorkerScripts
           w.consecutive_failures = 0
         else
           w.consecutive_failures = (tonumber(w.consecutive_failures) or 0) + 1
+          w.cooldown_until_ms = now + math.min(60000, 1000 * 2 ^ math.min(w.consecutive_failures - 1, 16))
         end
         if outcome == 'unreachable' then
           w.status = 'offline'

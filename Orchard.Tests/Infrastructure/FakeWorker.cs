@@ -1,0 +1,193 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Orchard.Tests.Infrastructure;
+
+/// <summary>How a fake worker behaves.</summary>
+public enum FakeWorkerBehavior
+{
+    Transcribe,
+    Fail500,
+    Nonsense,
+}
+
+/// <summary>
+/// A worker device stand-in speaking the real <c>/transcribe</c> protocol on 127.0.0.1: it answers one segment per
+/// run of sound it finds in the WAV it receives, after audio length × <see cref="SpeedRatio"/> of "processing".
+/// One request at a time, as real workers do. It can fail, talk nonsense, or die after N answers.
+/// </summary>
+public sealed class FakeWorker : IAsyncDisposable
+{
+    private readonly WebApplication app;
+    private readonly SemaphoreSlim oneAtATime = new(1, 1);
+    private int answered;
+    private int concurrent;
+
+    private FakeWorker(WebApplication app) => this.app = app;
+
+    public string Url { get; private set; } = string.Empty;
+
+    public double SpeedRatio { get; init; } = 0.01;
+
+    public FakeWorkerBehavior Behavior { get; set; } = FakeWorkerBehavior.Transcribe;
+
+    /// <summary>After this many answers the worker stops listening (a device that dies mid-job).</summary>
+    public int? DieAfter { get; init; }
+
+    public int Answered => answered;
+
+    /// <summary>True if it was ever given a second chunk while working on one.</summary>
+    public bool WasDoubleBooked { get; private set; }
+
+    public static async Task<FakeWorker> StartAsync(double speedRatio = 0.01, FakeWorkerBehavior behavior = FakeWorkerBehavior.Transcribe, int? dieAfter = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var app = builder.Build();
+        var worker = new FakeWorker(app) { SpeedRatio = speedRatio, Behavior = behavior, DieAfter = dieAfter };
+        app.MapGet("/", () => "fake whisper worker");
+        app.MapPost("/transcribe", worker.TranscribeAsync);
+        await app.StartAsync();
+        worker.Url = app.Urls.First();
+        return worker;
+    }
+
+    public async Task StopAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+        await app.StopAsync(timeout.Token);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await app.DisposeAsync();
+        oneAtATime.Dispose();
+    }
+
+    private async Task<IResult> TranscribeAsync(HttpRequest request)
+    {
+        if (Interlocked.Increment(ref concurrent) > 1)
+        {
+            WasDoubleBooked = true;
+        }
+
+        await oneAtATime.WaitAsync();
+        try
+        {
+            using var body = new MemoryStream();
+            await request.Body.CopyToAsync(body);
+            if (body.Length == 0)
+            {
+                return Results.BadRequest("No audio data");
+            }
+
+            if (DieAfter is { } limit && answered >= limit)
+            {
+                request.HttpContext.Abort();
+                return Results.Empty;
+            }
+
+            var samples = ReadPcm16(body.ToArray());
+            await Task.Delay(TimeSpan.FromSeconds(samples.Length / 16000.0 * SpeedRatio));
+            switch (Behavior)
+            {
+                case FakeWorkerBehavior.Fail500:
+                    return Results.Text("model crashed", statusCode: 500);
+                case FakeWorkerBehavior.Nonsense:
+                    return Results.Text("{\"hello\": \"world\"}", "application/json");
+            }
+
+            var segments = SoundRuns(samples).Select((r, i) => new
+            {
+                start = Clock(r.StartMs),
+                end = Clock(r.EndMs),
+                start_ms = r.StartMs,
+                end_ms = r.EndMs,
+                text = $"w{i}",
+            }).ToArray();
+            Interlocked.Increment(ref answered);
+            return Results.Json(new
+            {
+                text = string.Join(' ', segments.Select(s => s.text)),
+                time_ms = (long)(samples.Length / 16.0 * SpeedRatio),
+                metadata = new { model = "fake", language = "en", segments_count = segments.Length },
+                segments,
+            }, new JsonSerializerOptions());
+        }
+        finally
+        {
+            oneAtATime.Release();
+            Interlocked.Decrement(ref concurrent);
+        }
+    }
+
+    /// <summary>Runs of 10 ms frames above −45 dBFS, joining gaps under 200 ms.</summary>
+    public static IReadOnlyList<(double StartMs, double EndMs)> SoundRuns(short[] samples)
+    {
+        const int frame = 160;
+        var runs = new List<(double, double)>();
+        int? start = null;
+        var lastLoud = -1;
+        for (var f = 0; f * frame < samples.Length; f++)
+        {
+            double sum = 0;
+            var n = Math.Min(frame, samples.Length - (f * frame));
+            for (var i = 0; i < n; i++)
+            {
+                double v = samples[(f * frame) + i] / 32768.0;
+                sum += v * v;
+            }
+
+            var loud = 10 * Math.Log10((sum / n) + 1e-12) > -45;
+            if (loud)
+            {
+                if (start is null || f - lastLoud > 20)
+                {
+                    if (start is not null)
+                    {
+                        runs.Add((start.Value * 10.0, (lastLoud + 1) * 10.0));
+                    }
+
+                    start = f;
+                }
+
+                lastLoud = f;
+            }
+        }
+
+        if (start is not null)
+        {
+            runs.Add((start.Value * 10.0, (lastLoud + 1) * 10.0));
+        }
+
+        return runs;
+    }
+
+    private static short[] ReadPcm16(byte[] wav)
+    {
+        // Walk the RIFF chunks to "data": workers must not assume a 44-byte header.
+        var offset = 12;
+        while (offset + 8 <= wav.Length)
+        {
+            var id = System.Text.Encoding.ASCII.GetString(wav, offset, 4);
+            var size = BitConverter.ToInt32(wav, offset + 4);
+            if (id == "data")
+            {
+                var count = Math.Min(size, wav.Length - offset - 8) / 2;
+                var samples = new short[count];
+                Buffer.BlockCopy(wav, offset + 8, samples, 0, count * 2);
+                return samples;
+            }
+
+            offset += 8 + size + (size & 1);
+        }
+
+        return [];
+    }
+
+    private static string Clock(double ms) => TimeSpan.FromMilliseconds(ms).ToString(@"hh\:mm\:ss\.fff", System.Globalization.CultureInfo.InvariantCulture);
+}
