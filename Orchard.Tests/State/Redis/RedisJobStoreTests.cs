@@ -128,4 +128,21 @@ public sealed class RedisJobStoreTests(RedisFixture redis) : JobStoreContract, I
             }
         }
     }
+
+    [Fact]
+    public async Task GetAsync_ThrowsStoreUnavailable_WhenRedisStaysAwayPastTheBudget()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        await using var absent = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{port},abortConnect=false,connectTimeout=200");
+        var store = redis.JobStore(RedisFixture.Options(RedisFixture.NewPrefix(), o => o.OutageRetryBudget = TimeSpan.FromSeconds(1)), absent);
+
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var error = await Assert.ThrowsAsync<StateStoreUnavailableException>(() => store.GetAsync("any"));
+
+        Assert.Contains("State:RedisConnectionString", error.Message, StringComparison.Ordinal);
+        Assert.InRange(started.Elapsed.TotalSeconds, 0.5, 10);
+    }
 }
