@@ -93,6 +93,7 @@ internal static class AudioBenchmark
         md.AppendLine("Command: `dotnet run -c Release --project bench/Orchard.Bench -- audio`.");
         md.AppendLine("Inputs are generated: speech-like harmonic bursts of 2.2-4.3 s at about -24 dBFS, pauses 70% 0.3-1.5 s / 20% 1.5-3.5 s / 10% 3.5-6 s, pink noise at about -50 dBFS; the MP3 is the first 30 minutes at 64 kbit/s.");
         md.AppendLine("Each case runs in a fresh child process (after a 1-second warm-up file, as in a long-running host); wall time is `PrepareAsync` in-process, peak memory is the child's `PeakWorkingSet64` (VmHWM) after the stage, so it includes the .NET runtime baseline. Chunks are written to local disk (temp directory).");
+        md.AppendLine("For a 16 kHz mono 16-bit WAV, `decode` is only the header parse (the file is the PCM); its one read of the samples is counted in `split` (frame levels). Stage peak RSS is the process peak up to the end of that stage.");
         md.AppendLine();
         md.AppendLine("| Case | Stage | Wall time | Peak RSS | Target | Met |");
         md.AppendLine("|---|---|---|---|---|---|");
