@@ -50,7 +50,7 @@ internal static class AudioDecoder
         var output = Path.Combine(workDirectory, "decoded.pcm");
         string[] args =
         [
-            "-nostdin", "-hide_banner", "-loglevel", "error", "-i", inputPath, "-map", "0:a:0", "-vn", "-sn", "-dn",
+            "-nostdin", "-hide_banner", "-loglevel", "error", "-protocol_whitelist", "file", "-i", AudioProbe.LocalFileUrl(inputPath), "-map", "0:a:0", "-vn", "-sn", "-dn",
             "-ac", "1", "-ar", AudioFormat.SampleRate.ToString(CultureInfo.InvariantCulture), "-f", "s16le", "-acodec", "pcm_s16le", "-y", output,
         ];
         var result = await ExternalTool.RunAsync(options.FfmpegPath, args, options.FfmpegTimeout, captureStdout: false, ct);

@@ -57,7 +57,7 @@ public static class AudioProbe
 
     private static async Task<AudioProbeResult> FfprobeAsync(string path, AudioOptions options, CancellationToken ct)
     {
-        string[] args = ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", "-select_streams", "a", "--", path];
+        string[] args = ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", "-select_streams", "a", "-protocol_whitelist", "file", LocalFileUrl(path)];
         var result = await ExternalTool.RunAsync(options.FfprobePath, args, options.FfmpegTimeout, captureStdout: true, ct);
         if (result.ExitCode != 0)
         {
@@ -113,6 +113,12 @@ public static class AudioProbe
             _ => false,
         };
     }
+
+    /// <summary>
+    /// A file: URL, so a name that looks like a URL or an option is still read as a local file; with the "file"
+    /// protocol whitelist a playlist-like input cannot make ffmpeg fetch anything else either.
+    /// </summary>
+    internal static string LocalFileUrl(string path) => "file:" + Path.GetFullPath(path);
 
     internal static string FirstLines(string stderr)
     {

@@ -13,8 +13,8 @@ internal sealed record ChunkPlan(int Index, SampleRange Range, bool IsSilent, IR
 /// </summary>
 internal static class ChunkPlanner
 {
-    /// <summary>Fewer voiced frames than this (100 ms) and a chunk counts as silent.</summary>
-    private const int MinVoicedFrames = 5;
+    /// <summary>Fewer voiced frames than this (200 ms in all) and a chunk counts as silent: a click is not speech.</summary>
+    private const int MinVoicedFrames = 10;
 
     /// <summary>Share of the longest chunk, at its end, searched for the quietest frame when no pause exists.</summary>
     private const double FallbackSearchShare = 0.2;

@@ -88,8 +88,6 @@ internal sealed class PcmFile : IDisposable
         }
     }
 
-    public PcmFile WithGain(float gain) => new(Path, DataOffset, SampleCount, Format, gain);
-
     public void Dispose() => _handle.Dispose();
 
     /// <summary>Converts floats to 16-bit with rounding and clamping.</summary>

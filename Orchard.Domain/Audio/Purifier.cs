@@ -22,6 +22,8 @@ internal static class Purifier
     private const float GainFloor = 0.1f; // -20 dB: deeper cuts make musical noise
     private const double QuietPercentile = 0.10;
     private const int MaxNoiseFrames = 600;
+    private const double MinNoiseDistanceDb = 6;
+    private const int MinNoiseFrames = 25;
     private const int BlockSamples = 1 << 16;
 
     public static PurifyResult Run(PcmFile input, float[] inputFrameDb, string outputPath, CancellationToken ct)
@@ -174,11 +176,11 @@ internal static class Purifier
         var analysis = SilenceDetector.Analyse(frameDb, (long)frameDb.Length * SilenceDetector.FrameSamples);
         double sum = 0;
         var n = 0;
-        foreach (var d in frameDb)
+        for (var f = 0; f < frameDb.Length; f++)
         {
-            if (d > analysis.ThresholdDb)
+            if (frameDb[f] > analysis.FrameThresholdDb[f])
             {
-                sum += Math.Pow(10, d / 10);
+                sum += Math.Pow(10, frameDb[f] / 10);
                 n++;
             }
         }
@@ -246,6 +248,12 @@ internal static class Purifier
         Array.Sort(sorted);
         var limit = sorted[(int)(QuietPercentile * (sorted.Length - 1))];
         floorDb = sorted[(int)(0.05 * (sorted.Length - 1))];
+        if (sorted[(int)(0.95 * (sorted.Length - 1))] - limit < MinNoiseDistanceDb)
+        {
+            // The quietest frames are not clearly quieter than the loud ones (no pauses): they would be speech,
+            // and subtracting them would eat the speech, so noise reduction stays off.
+            return noise;
+        }
         var quiet = new List<int>();
         for (var f = 0; f + 1 < frameDb.Length; f++)
         {
@@ -256,8 +264,9 @@ internal static class Purifier
             }
         }
 
-        if (quiet.Count == 0)
+        if (quiet.Count < MinNoiseFrames)
         {
+            // Under half a second of quiet audio says nothing reliable about the noise.
             return noise;
         }
 

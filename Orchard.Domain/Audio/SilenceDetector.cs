@@ -13,11 +13,16 @@ internal readonly record struct SampleRange(long Start, long End)
 internal sealed class SilenceAnalysis
 {
     public required long SampleCount { get; init; }
+    /// <summary>Median of the per-frame noise floors.</summary>
     public required double NoiseFloorDb { get; init; }
     public required double SpeechLevelDb { get; init; }
+    /// <summary>Median of the per-frame thresholds (for reporting).</summary>
     public required double ThresholdDb { get; init; }
 
-    /// <summary>Per-frame level (dBFS) after smoothing; a frame is voiced when above <see cref="ThresholdDb"/>.</summary>
+    /// <summary>Per-frame threshold (dBFS): it follows the local noise floor.</summary>
+    public required float[] FrameThresholdDb { get; init; }
+
+    /// <summary>Per-frame level (dBFS) after smoothing.</summary>
     public required float[] SmoothedDb { get; init; }
 
     /// <summary>Per-frame level (dBFS) without smoothing, used to find the quietest point when no pause exists.</summary>
@@ -26,14 +31,15 @@ internal sealed class SilenceAnalysis
     /// <summary>Every run of unvoiced frames, whatever its length, in order.</summary>
     public required IReadOnlyList<SampleRange> Pauses { get; init; }
 
+    /// <summary>Frames in [start, end) whose own (unsmoothed) level is above their threshold.</summary>
     public int VoicedFramesIn(long start, long end)
     {
         var count = 0;
         var first = (int)(start / SilenceDetector.FrameSamples);
-        var last = (int)Math.Min(SmoothedDb.Length - 1, (end - 1) / SilenceDetector.FrameSamples);
+        var last = (int)Math.Min(FrameDb.Length - 1, (end - 1) / SilenceDetector.FrameSamples);
         for (var f = first; f <= last; f++)
         {
-            if (SmoothedDb[f] > ThresholdDb)
+            if (FrameDb[f] > FrameThresholdDb[f] && FrameDb[f] > -90)
             {
                 count++;
             }
@@ -56,6 +62,9 @@ internal static class SilenceDetector
     private const int SmoothingFrames = 5;
     private const float DigitalSilenceDb = -90f;
     private const double NoiseFloorPercentile = 0.01;
+    private const double LocalFloorPercentile = 0.10;
+    private const int FloorBlockFrames = 500; // 10 s
+    private const int FloorNeighbourBlocks = 3;
     private const double SpeechPercentile = 0.95;
     private const double MinDynamicRangeDb = 6;
     private const double SteadySoundDb = -50;
@@ -156,40 +165,43 @@ internal static class SilenceDetector
         return Math.Max(0, (sumSq - (sum * sum / n)) / n);
     }
 
-    /// <summary>Finds levels, threshold and pauses from frame levels.</summary>
+    /// <summary>Finds levels, thresholds and pauses from frame levels.</summary>
     public static SilenceAnalysis Analyse(float[] frameDb, long sampleCount)
     {
         var smoothed = Smooth(frameDb);
+        var thresholds = new float[smoothed.Length];
         var audible = smoothed.Where(d => d > DigitalSilenceDb).ToArray();
-        double floor, speech, threshold;
+        double floor, speech;
         if (audible.Length == 0)
         {
             floor = speech = DigitalSilenceDb;
-            threshold = double.PositiveInfinity;
+            Array.Fill(thresholds, float.PositiveInfinity);
         }
         else
         {
             Array.Sort(audible);
-            floor = audible[(int)(NoiseFloorPercentile * (audible.Length - 1))];
+            var globalFloor = audible[(int)(NoiseFloorPercentile * (audible.Length - 1))];
             speech = audible[(int)(SpeechPercentile * (audible.Length - 1))];
-            var range = speech - floor;
-            if (range < MinDynamicRangeDb)
+            var localFloors = LocalFloors(smoothed, globalFloor);
+            for (var f = 0; f < smoothed.Length; f++)
             {
-                // No dynamics: either a steady sound (sent on, a worker may still hear words) or near-silence.
-                threshold = speech > SteadySoundDb ? double.NegativeInfinity : double.PositiveInfinity;
+                var range = speech - localFloors[f];
+                thresholds[f] = range < MinDynamicRangeDb
+                    // No dynamics: either a steady sound (sent on, a worker may still hear words) or near-silence.
+                    ? (speech > SteadySoundDb ? float.NegativeInfinity : float.PositiveInfinity)
+                    : (float)(localFloors[f] + Math.Clamp(0.35 * range, 3.5, 15));
             }
-            else
-            {
-                threshold = floor + Math.Clamp(0.35 * range, 3.5, 15);
-            }
+
+            floor = Median(localFloors);
         }
 
+        var threshold = Median(thresholds);
         // Frames of digital silence are pauses even when the threshold says "all voiced".
         var pauses = new List<SampleRange>();
         var runStart = -1;
         for (var f = 0; f <= smoothed.Length; f++)
         {
-            var quiet = f < smoothed.Length && (smoothed[f] <= threshold || smoothed[f] <= DigitalSilenceDb);
+            var quiet = f < smoothed.Length && (smoothed[f] <= thresholds[f] || smoothed[f] <= DigitalSilenceDb);
             if (quiet && runStart < 0)
             {
                 runStart = f;
@@ -203,7 +215,7 @@ internal static class SilenceDetector
 
         return new SilenceAnalysis
         {
-            SampleCount = sampleCount, NoiseFloorDb = floor, SpeechLevelDb = speech, ThresholdDb = threshold,
+            SampleCount = sampleCount, NoiseFloorDb = floor, SpeechLevelDb = speech, ThresholdDb = threshold, FrameThresholdDb = thresholds,
             SmoothedDb = smoothed, FrameDb = frameDb, Pauses = pauses,
         };
     }
@@ -220,6 +232,72 @@ internal static class SilenceDetector
         }
 
         return db;
+    }
+
+    /// <summary>
+    /// Noise floor per frame: a low percentile of each 10 s block, lowered to the median of the blocks within
+    /// +-30 s when that is lower. The floor so follows noise that changes during a recording (the median switches
+    /// at the change), a block of continuous speech takes its neighbours' floor, and a block holding the only pause
+    /// keeps its own. Never below the global floor, which guards against a few dropouts.
+    /// </summary>
+    private static float[] LocalFloors(float[] smoothed, float globalFloor)
+    {
+        var blockCount = (smoothed.Length + FloorBlockFrames - 1) / FloorBlockFrames;
+        var blockFloors = new float[blockCount];
+        var scratch = new List<float>(FloorBlockFrames);
+        for (var b = 0; b < blockCount; b++)
+        {
+            scratch.Clear();
+            for (var f = b * FloorBlockFrames; f < Math.Min(smoothed.Length, (b + 1) * FloorBlockFrames); f++)
+            {
+                if (smoothed[f] > DigitalSilenceDb)
+                {
+                    scratch.Add(smoothed[f]);
+                }
+            }
+
+            scratch.Sort();
+            blockFloors[b] = scratch.Count == 0 ? float.PositiveInfinity : scratch[(int)(LocalFloorPercentile * (scratch.Count - 1))];
+        }
+
+        var floors = new float[smoothed.Length];
+        for (var b = 0; b < blockCount; b++)
+        {
+            scratch.Clear();
+            for (var k = Math.Max(0, b - FloorNeighbourBlocks); k <= Math.Min(blockCount - 1, b + FloorNeighbourBlocks); k++)
+            {
+                if (!float.IsPositiveInfinity(blockFloors[k]))
+                {
+                    scratch.Add(blockFloors[k]);
+                }
+            }
+
+            scratch.Sort();
+            var local = scratch.Count == 0 ? globalFloor : Math.Min(scratch[(scratch.Count - 1) / 2], blockFloors[b]);
+            var value = Math.Max(local, globalFloor);
+            floors.AsSpan(b * FloorBlockFrames, Math.Min(FloorBlockFrames, smoothed.Length - (b * FloorBlockFrames))).Fill(value);
+        }
+
+        return floors;
+    }
+
+    private static double Median(float[] values)
+    {
+        if (values.Length == 0)
+        {
+            return double.NaN;
+        }
+
+        // A strided sample is plenty for a reported figure and keeps hour-long recordings cheap.
+        var stride = Math.Max(1, values.Length / 4096);
+        var sample = new float[(values.Length + stride - 1) / stride];
+        for (var i = 0; i < sample.Length; i++)
+        {
+            sample[i] = values[i * stride];
+        }
+
+        Array.Sort(sample);
+        return sample[sample.Length / 2];
     }
 
     private static float[] Smooth(float[] db)

@@ -133,4 +133,15 @@ public class AudioDecoderTests
         var ex = await Assert.ThrowsAsync<AudioDecodeException>(() => DecodeAsync(flac, dir));
         Assert.Contains("corrupt", ex.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task DecodeAsync_ReadsLocalFile_WhenNameLooksLikeOptionOrUrl()
+    {
+        using var dir = new TempDir();
+        var reference = Reference(dir, out var wav);
+        var odd = Path.Combine(dir.Path, "-i http:x y.mp3");
+        TestSignalBuilder.Ffmpeg("-i", wav, "file:" + odd);
+        var decoded = await DecodeAsync(odd, dir);
+        Assert.InRange(decoded.Length, reference.Length - 800, reference.Length + 800);
+    }
 }

@@ -44,11 +44,14 @@ public class AudioPipelineTests
         }
     }
 
-    [Fact]
-    public async Task PrepareAsync_SplitsAtPausesWithinBounds_FiveMinutesUnderNoiseAtMinus34Dbfs()
+    [Theory]
+    [InlineData("white")]
+    [InlineData("pink")]
+    public async Task PrepareAsync_SplitsAtPausesWithinBounds_FiveMinutesUnderNoiseAtMinus34Dbfs(string noise)
     {
         using var dir = new TempDir();
-        var b = Conversation(300, seed: 21).AddWhiteNoise(-34);
+        var b = Conversation(300, seed: 21);
+        _ = noise == "pink" ? b.AddPinkNoise(-34) : b.AddWhiteNoise(-34);
         var signal = b.Build();
         var input = dir.File("in.wav");
         TestSignalBuilder.WriteWav(input, signal);
@@ -251,5 +254,36 @@ public class AudioPipelineTests
         Assert.StartsWith("not an audio file ffmpeg can read:", notAudio.Message, StringComparison.Ordinal);
         await Assert.ThrowsAsync<EmptyAudioException>(() => pipeline.PrepareAsync(empty, false, dir.File("out"), CancellationToken.None));
         Assert.Empty(Directory.EnumerateFileSystemEntries(temp));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task PrepareAsync_GivesOneChunk_WhenRecordingIsVeryShort(bool purify)
+    {
+        using var dir = new TempDir();
+        var signal = new TestSignalBuilder(0.3).AddBurst(0.02, 0.25).Build();
+        var input = dir.File("short.wav");
+        TestSignalBuilder.WriteWav(input, signal);
+
+        var recording = await Pipeline().PrepareAsync(input, purify, dir.File("out"), CancellationToken.None);
+
+        var chunk = Assert.Single(recording.Chunks);
+        Assert.Equal((0L, (long)signal.Length), (chunk.StartSample, chunk.EndSample));
+        Assert.False(chunk.IsSilent);
+        Assert.Equal(signal.Length, TestSignalBuilder.ReadWav16(chunk.WavPath!).Length);
+    }
+
+    [Fact]
+    public async Task PrepareAsync_StopsPromptly_WhenCancelled()
+    {
+        using var dir = new TempDir();
+        var wav = dir.File("in.wav");
+        TestSignalBuilder.WriteWav(wav, Conversation(20, seed: 2).Build());
+        var mp3 = dir.File("in.mp3");
+        TestSignalBuilder.Ffmpeg("-i", wav, mp3);
+        using var cts = new CancellationTokenSource();
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Pipeline().PrepareAsync(mp3, true, dir.File("out"), cts.Token));
     }
 }

@@ -80,4 +80,26 @@ public class SilenceDetectorTests
             Assert.InRange(fromFile[i] - fromMemory[i], -0.1, 0.1);
         }
     }
+
+    [Fact]
+    public void Analyse_FollowsNoiseFloor_WhenNoiseRisesMidRecording()
+    {
+        // 60 s with quiet room tone, then 60 s with loud noise (-34 dBFS) under the same speech.
+        var b = new TestSignalBuilder(120, seed: 12);
+        b.AddBurstSequence(1.0, Enumerable.Range(0, 40).Select(i => (2.5, i % 2 == 0 ? 1.2 : 2.0)));
+        var signal = b.Build();
+        var loud = new TestSignalBuilder(60, seed: 13).AddWhiteNoise(-34).Build();
+        var quiet = new TestSignalBuilder(60, seed: 14).AddWhiteNoise(-65).Build();
+        for (var i = 0; i < signal.Length; i++)
+        {
+            signal[i] += i < quiet.Length ? quiet[i] : loud[i - quiet.Length];
+        }
+
+        var analysis = SilenceDetector.Analyse(SilenceDetector.MeasureFrames(signal), signal.Length);
+        var found = analysis.Pauses.Where(p => p.Length >= 700 * 16).ToList();
+        foreach (var gap in b.Gaps().Where(g => g.End - g.Start >= 1_000 * 16))
+        {
+            Assert.Contains(found, p => p.Start >= gap.Start && p.End <= gap.End);
+        }
+    }
 }
