@@ -35,9 +35,32 @@ internal sealed class HighConcurrencyOrchestrationService(IOrchestrationService 
         IList<TaskMessage> orchestratorMessages,
         IList<TaskMessage> timerMessages,
         TaskMessage continuedAsNewMessage,
-        OrchestrationState orchestrationState) =>
-        Inner.CompleteTaskOrchestrationWorkItemAsync(
+        OrchestrationState orchestrationState)
+    {
+        // The gRPC server hands over event tags as a protobuf MapField; Azure Storage serialises messages with their
+        // runtime types and cannot read that type back (sub-orchestrations then never start). Plain dictionaries can.
+        foreach (var message in outboundMessages.Concat(orchestratorMessages).Concat(timerMessages).Append(continuedAsNewMessage))
+        {
+            PlainTags(message?.Event);
+        }
+
+        foreach (var historyEvent in newOrchestrationRuntimeState?.Events ?? [])
+        {
+            PlainTags(historyEvent);
+        }
+
+        return Inner.CompleteTaskOrchestrationWorkItemAsync(
             workItem, newOrchestrationRuntimeState, outboundMessages, orchestratorMessages, timerMessages, continuedAsNewMessage, orchestrationState);
+    }
+
+    private static void PlainTags(object? historyEvent)
+    {
+        var property = historyEvent?.GetType().GetProperty("Tags");
+        if (property is { CanWrite: true } && property.GetValue(historyEvent) is IDictionary<string, string> tags && tags is not Dictionary<string, string>)
+        {
+            property.SetValue(historyEvent, new Dictionary<string, string>(tags));
+        }
+    }
 
     public Task CreateAsync() => Inner.CreateAsync();
 

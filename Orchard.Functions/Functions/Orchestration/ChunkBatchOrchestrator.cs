@@ -12,9 +12,12 @@ namespace Orchard.Functions.Functions.Orchestration;
 public static class ChunkBatchOrchestrator
 {
     [Function(nameof(ChunkBatchOrchestrator))]
-    public static async Task<BatchOutcome> RunAsync([OrchestrationTrigger] TaskOrchestrationContext context)
+    public static Task<BatchOutcome> RunAsync([OrchestrationTrigger] TaskOrchestrationContext context) =>
+        DispatchAsync(context, context.GetInput<ChunkBatch>()!);
+
+    /// <summary>The dispatch loop, run inside whichever orchestration calls it.</summary>
+    public static async Task<BatchOutcome> DispatchAsync(TaskOrchestrationContext context, ChunkBatch batch)
     {
-        var batch = context.GetInput<ChunkBatch>()!;
         var limits = batch.Limits;
         var queue = batch.Chunks.OrderByDescending(c => c.SentMs).ThenBy(c => c.Index).ToList();
         var inFlight = new Dictionary<Task<DeliveryReport>, Assignment>();

@@ -7,8 +7,8 @@ using Orchard.Domain.State;
 namespace Orchard.Functions.Functions.Orchestration;
 
 /// <summary>
-/// One job: purify (or bypass) → split → transcribe every speech chunk (in bounded batches, each a
-/// sub-orchestration so history stays small on a 10-hour recording) → build the transcript → completed.
+/// One job: purify (or bypass) → split → transcribe every speech chunk (in bounded batches) → build the
+/// transcript → completed.
 /// Deterministic: no I/O, clock or GUIDs except through the context.
 /// </summary>
 public static partial class JobOrchestrator
@@ -38,7 +38,9 @@ public static partial class JobOrchestrator
             {
                 var batch = new ChunkBatch(request.JobId, request.Language, ordered.Skip(start).Take(request.Limits.BatchSize).ToArray(), request.Limits);
                 context.SetCustomStatus(new { phase = "processing", transcribed, speech_chunks = ordered.Length });
-                var outcome = await context.CallSubOrchestratorAsync<BatchOutcome>(nameof(ChunkBatchOrchestrator), batch);
+                // Inline rather than a sub-orchestration: the local host's Azure Storage backend cannot yet read back
+                // a sub-orchestration's completion as it arrives through the gRPC server (see README, known limits).
+                var outcome = await ChunkBatchOrchestrator.DispatchAsync(context, batch);
                 transcribed += outcome.Transcribed;
                 if (outcome.Untranscribed.Count > 0)
                 {
