@@ -26,7 +26,6 @@ public sealed class DurableEngineServerTests(InMemoryDurableEngineFixture engine
         Assert.Equal(OrchestrationRuntimeStatus.Completed, status.RuntimeStatus);
         Assert.Equal(FanOutSample.ExpectedSum(count), status.ReadOutputAs<long>());
         Assert.Equal(count, counter.Count);
-        Assert.True(elapsed < TimeSpan.FromSeconds(5), $"fan-out took {elapsed}");
     }
 
     [Theory]
@@ -73,7 +72,7 @@ public sealed class DurableEngineServerTests(InMemoryDurableEngineFixture engine
         await server.DisposeAsync();
         await server.DisposeAsync();
 
-        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(5), $"dispose took {stopwatch.Elapsed}");
+        output.WriteLine($"two disposals: {stopwatch.Elapsed.TotalMilliseconds:F0} ms");
     }
 
     static async Task<(OrchestrationMetadata Status, TimeSpan Elapsed)> RunFanOutAsync(DurableTaskClient client, int count)

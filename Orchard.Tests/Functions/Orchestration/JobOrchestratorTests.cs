@@ -5,8 +5,7 @@ using StackExchange.Redis;
 
 namespace Orchard.Tests.Functions.Orchestration;
 
-[Collection(InMemoryDurableEngineCollection.Name)]
-public sealed class JobOrchestratorTests(InMemoryDurableEngineFixture engine) : IDisposable
+public sealed class JobOrchestratorTests : IDisposable
 {
     private readonly TempDir dir = new();
 
@@ -15,7 +14,7 @@ public sealed class JobOrchestratorTests(InMemoryDurableEngineFixture engine) : 
     [Fact]
     public async Task RunAsync_TranscribesEveryBurstAtItsOriginalTime_WithThreeWorkersOfDifferentSpeeds()
     {
-        await using var harness = await OrchestrationHarness.StartAsync(engine);
+        await using var harness = await OrchestrationHarness.StartAsync();
         await using var fast = await FakeWorker.StartAsync(0.01);
         await using var mid = await FakeWorker.StartAsync(0.02);
         await using var slow = await FakeWorker.StartAsync(0.04);
@@ -40,7 +39,7 @@ public sealed class JobOrchestratorTests(InMemoryDurableEngineFixture engine) : 
     [Fact]
     public async Task RunAsync_Completes_WhenOneWorkerDiesMidJob()
     {
-        await using var harness = await OrchestrationHarness.StartAsync(engine);
+        await using var harness = await OrchestrationHarness.StartAsync();
         await using var dying = await FakeWorker.StartAsync(0.01, dieAfter: 1);
         await using var steady = await FakeWorker.StartAsync(0.03);
         await harness.Workers.AddAsync(dying.Url);
@@ -56,7 +55,7 @@ public sealed class JobOrchestratorTests(InMemoryDurableEngineFixture engine) : 
     [Fact]
     public async Task RunAsync_RetriesElsewhere_WhenWorkersAnswer500OrNonsense()
     {
-        await using var harness = await OrchestrationHarness.StartAsync(engine);
+        await using var harness = await OrchestrationHarness.StartAsync();
         await using var broken = await FakeWorker.StartAsync(0.01, FakeWorkerBehavior.Fail500);
         await using var babbling = await FakeWorker.StartAsync(0.01, FakeWorkerBehavior.Nonsense);
         await using var good = await FakeWorker.StartAsync(0.02);
@@ -77,7 +76,7 @@ public sealed class JobOrchestratorTests(InMemoryDurableEngineFixture engine) : 
     [Fact]
     public async Task RunAsync_WaitsForAWorker_WhenNoneIsRegisteredYet()
     {
-        await using var harness = await OrchestrationHarness.StartAsync(engine);
+        await using var harness = await OrchestrationHarness.StartAsync();
         await using var late = await FakeWorker.StartAsync(0.01);
         var (path, bursts) = OrchestrationHarness.Recording(dir, 30, seed: 17);
         var jobId = await harness.SubmitAsync(path);
@@ -93,7 +92,7 @@ public sealed class JobOrchestratorTests(InMemoryDurableEngineFixture engine) : 
     [Fact]
     public async Task RunAsync_FailsNamingTheChunks_WhenNoWorkerComesBeforeTheDeadline()
     {
-        await using var harness = await OrchestrationHarness.StartAsync(engine, new Dictionary<string, string?> { ["Dispatch:NoWorkerDeadline"] = "00:00:01" });
+        await using var harness = await OrchestrationHarness.StartAsync(new Dictionary<string, string?> { ["Dispatch:NoWorkerDeadline"] = "00:00:01" });
         var (path, _) = OrchestrationHarness.Recording(dir, 30, seed: 19);
         var jobId = await harness.SubmitAsync(path);
 
@@ -109,7 +108,7 @@ public sealed class JobOrchestratorTests(InMemoryDurableEngineFixture engine) : 
     [Fact]
     public async Task RunAsync_CompletesEmpty_WhenRecordingIsSilent()
     {
-        await using var harness = await OrchestrationHarness.StartAsync(engine);
+        await using var harness = await OrchestrationHarness.StartAsync();
         var path = dir.File("silence.wav");
         TestSignalBuilder.WriteWav(path, new float[16000 * 20]);
 
@@ -124,7 +123,7 @@ public sealed class JobOrchestratorTests(InMemoryDurableEngineFixture engine) : 
     [Fact]
     public async Task RunAsync_NeverDoubleBooksAWorker_WhenTwoJobsShareTwoWorkers()
     {
-        await using var harness = await OrchestrationHarness.StartAsync(engine);
+        await using var harness = await OrchestrationHarness.StartAsync();
         await using var a = await FakeWorker.StartAsync(0.02);
         await using var b = await FakeWorker.StartAsync(0.03);
         await harness.Workers.AddAsync(a.Url);
@@ -145,7 +144,7 @@ public sealed class JobOrchestratorTests(InMemoryDurableEngineFixture engine) : 
     [Fact]
     public async Task RunAsync_WritesRecordWholeAgain_WhenRedisLosesItMidJob()
     {
-        await using var harness = await OrchestrationHarness.StartAsync(engine);
+        await using var harness = await OrchestrationHarness.StartAsync();
         await using var worker = await FakeWorker.StartAsync(0.05);
         await harness.Workers.AddAsync(worker.Url);
         var (path, bursts) = OrchestrationHarness.Recording(dir, 60, seed: 31);

@@ -2,12 +2,14 @@ using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Orchard.Domain.Dispatch;
 using Orchard.Domain.Jobs;
 using Orchard.Domain.Transcripts;
 using Orchard.Domain.Workers;
 using Orchard.Functions;
 using Orchard.Functions.Functions.Orchestration;
+using Orchard.LocalHost.Engine;
 using Orchard.Tests.Audio;
 using Orchard.Tests.Infrastructure;
 
@@ -19,10 +21,12 @@ namespace Orchard.Tests.Functions.Orchestration;
 /// </summary>
 public sealed class OrchestrationHarness : IAsyncDisposable
 {
+    private readonly DurableEngineServer server;
     private readonly DurableTestHost host;
 
-    private OrchestrationHarness(DurableTestHost host, string redisPrefix)
+    private OrchestrationHarness(DurableEngineServer server, DurableTestHost host, string redisPrefix)
     {
+        this.server = server;
         this.host = host;
         RedisPrefix = redisPrefix;
     }
@@ -37,7 +41,11 @@ public sealed class OrchestrationHarness : IAsyncDisposable
 
     public IJobStore Jobs => Services.GetRequiredService<IJobStore>();
 
-    public static async Task<OrchestrationHarness> StartAsync(InMemoryDurableEngineFixture engine, IDictionary<string, string?>? settings = null)
+    /// <summary>
+    /// Starts a harness on an engine of its own: the engine serves one worker connection, and a fresh one per test
+    /// means no work item can be handed to a previous test's departed worker.
+    /// </summary>
+    public static async Task<OrchestrationHarness> StartAsync(IDictionary<string, string?>? settings = null)
     {
         var prefix = RedisFixture.NewPrefix();
         var values = new Dictionary<string, string?>
@@ -58,12 +66,14 @@ public sealed class OrchestrationHarness : IAsyncDisposable
         }
 
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
-        var host = await engine.StartHostAsync(OrchardTasks.Register, services =>
-        {
-            services.AddSingleton<IConfiguration>(configuration);
-            services.AddOrchardFunctionApp(configuration);
-        });
-        return new OrchestrationHarness(host, prefix);
+        var server = await DurableEngineServer.StartInMemoryAsync();
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Services.AddSingleton<IConfiguration>(configuration);
+        builder.Services.AddOrchardFunctionApp(configuration);
+        builder.Services.AddOrchardDurableEngine(server, OrchardTasks.Register);
+        var app = builder.Build();
+        await app.StartAsync();
+        return new OrchestrationHarness(server, new DurableTestHost(app), prefix);
     }
 
     /// <summary>Stores the recording and starts its orchestration, as POST /jobs does.</summary>
@@ -98,5 +108,9 @@ public sealed class OrchestrationHarness : IAsyncDisposable
         return (path, signal.Bursts);
     }
 
-    public ValueTask DisposeAsync() => host.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await host.DisposeAsync();
+        await server.DisposeAsync();
+    }
 }
