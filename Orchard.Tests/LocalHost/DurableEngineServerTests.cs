@@ -64,7 +64,7 @@ public sealed class DurableEngineServerTests(InMemoryDurableEngineFixture engine
     }
 
     [Fact]
-    public async Task DisposeAsync_ReturnsQuickly_WhenCalledTwice()
+    public async Task DisposeAsync_IsIdempotent_WhenCalledTwice()
     {
         var server = await DurableEngineServer.StartInMemoryAsync();
         var stopwatch = Stopwatch.StartNew();
