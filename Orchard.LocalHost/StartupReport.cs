@@ -5,7 +5,6 @@ namespace Orchard.LocalHost;
 /// <summary>Says at start-up which real services the local host found, so a missing Azurite or Redis is obvious.</summary>
 internal static partial class StartupReport
 {
-    const string DefaultRedis = "127.0.0.1:6379";
 
     public static async Task LogAsync(
         ILogger logger, string? localSettings, DurableEngineOptions engine, LocalHostOptions host, IConfiguration configuration)
@@ -22,7 +21,14 @@ internal static partial class StartupReport
         }
 
         // The probe only reports; the app reads its own Redis setting.
-        var redis = host.RedisEndpoint ?? configuration["Redis:ConnectionString"] ?? configuration.GetConnectionString("Redis") ?? DefaultRedis;
+        var redis = host.RedisEndpoint ?? configuration["State:RedisConnectionString"];
+        if (string.IsNullOrWhiteSpace(redis))
+        {
+            LogRedisNotConfigured(logger);
+            LogKey(logger, string.IsNullOrEmpty(host.FunctionKey) ? "not required" : "required on function-level routes");
+            return;
+        }
+
         var redisProblem = await ServiceProbe.RedisAsync(redis);
         if (redisProblem is null)
         {
@@ -47,6 +53,9 @@ internal static partial class StartupReport
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Redis: reachable at {Endpoint}")]
     static partial void LogRedisFound(ILogger logger, string endpoint);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis: State:RedisConnectionString is not set; the app runs on its in-memory store")]
+    static partial void LogRedisNotConfigured(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Redis: NOT reachable at {Endpoint} ({Problem})")]
     static partial void LogRedisMissing(ILogger logger, string endpoint, string problem);

@@ -156,7 +156,8 @@ public sealed partial class DurableEngineServer : IAsyncDisposable
             // releases its partition lease now, so the next start does not wait for the lease to expire.
             await service.StopAsync(isForced: true).WaitAsync(ShutdownTimeout);
         }
-        catch (Exception ex) when (ex is TimeoutException or InvalidOperationException or ObjectDisposedException)
+        // A service whose dispatchers never started (the app failed to start) throws NullReferenceException here.
+        catch (Exception ex) when (ex is TimeoutException or InvalidOperationException or ObjectDisposedException or NullReferenceException)
         {
             LogStopFailed(logger, ex);
         }

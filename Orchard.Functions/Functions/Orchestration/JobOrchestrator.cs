@@ -7,8 +7,8 @@ using Orchard.Domain.State;
 namespace Orchard.Functions.Functions.Orchestration;
 
 /// <summary>
-/// One job: purify (or bypass) → split → transcribe every speech chunk (in bounded batches) → build the
-/// transcript → completed.
+/// One job: purify (or bypass) → split → transcribe every speech chunk, one bounded batch per generation
+/// (continue-as-new in between, so history stays small on a 10-hour recording) → build the transcript → completed.
 /// Deterministic: no I/O, clock or GUIDs except through the context.
 /// </summary>
 public static partial class JobOrchestrator
@@ -27,34 +27,30 @@ public static partial class JobOrchestrator
         var logger = context.CreateReplaySafeLogger(nameof(JobOrchestrator));
         try
         {
-            await SetStatus(context, request.JobId, request.Purify ? JobStatus.Purifying : JobStatus.PurifierBypassed);
-            var prepared = await context.CallActivityAsync<Domain.Dispatch.PreparedJob>(nameof(JobActivities.PrepareAudio), request, StoreRetry);
-            await SetStatus(context, request.JobId, JobStatus.Processing);
-
-            // Longest first across the job; each batch is a contiguous slice of that order.
-            var ordered = prepared.SpeechChunks.OrderByDescending(c => c.SentMs).ThenBy(c => c.Index).ToArray();
-            var transcribed = 0;
-            for (var start = 0; start < ordered.Length; start += request.Limits.BatchSize)
+            var state = request.Continuation ?? await PrepareAsync(context, request);
+            var batch = new ChunkBatch(request.JobId, request.Language, state.Remaining.Take(request.Limits.BatchSize).ToArray(), request.Limits);
+            context.SetCustomStatus(new { phase = "processing", transcribed = state.Transcribed, speech_chunks = state.SpeechChunks });
+            var outcome = await BatchDispatch.DispatchAsync(context, batch);
+            if (outcome.Untranscribed.Count > 0)
             {
-                var batch = new ChunkBatch(request.JobId, request.Language, ordered.Skip(start).Take(request.Limits.BatchSize).ToArray(), request.Limits);
-                context.SetCustomStatus(new { phase = "processing", transcribed, speech_chunks = ordered.Length });
-                // Inline rather than a sub-orchestration: the local host's Azure Storage backend cannot yet read back
-                // a sub-orchestration's completion as it arrives through the gRPC server (see README, known limits).
-                var outcome = await ChunkBatchOrchestrator.DispatchAsync(context, batch);
-                transcribed += outcome.Transcribed;
-                if (outcome.Untranscribed.Count > 0)
-                {
-                    var untranscribed = ordered.Skip(start + batch.Chunks.Count).Select(c => c.Index).Concat(outcome.Untranscribed).Order();
-                    return await Fail(context, request.JobId, $"{outcome.Error} Chunks left untranscribed: {string.Join(", ", untranscribed)}.");
-                }
+                var untranscribed = state.Remaining.Skip(batch.Chunks.Count).Select(c => c.Index).Concat(outcome.Untranscribed).Order();
+                return await Fail(context, request.JobId, $"{outcome.Error} Chunks left untranscribed: {string.Join(", ", untranscribed)}.");
+            }
+
+            var next = state with { Remaining = state.Remaining.Skip(batch.Chunks.Count).ToArray(), Transcribed = state.Transcribed + outcome.Transcribed };
+            if (next.Remaining.Count > 0)
+            {
+                // A fresh history per batch keeps replay cheap and history bounded on a 10-hour recording.
+                context.ContinueAsNew(request with { Continuation = next });
+                return new JobOutcome(request.JobId, JobStatus.Processing, 0, null);
             }
 
             await SetStatus(context, request.JobId, JobStatus.Aggregating);
-            context.SetCustomStatus(new { phase = "aggregating", transcribed, speech_chunks = ordered.Length });
+            context.SetCustomStatus(new { phase = "aggregating", transcribed = next.Transcribed, speech_chunks = next.SpeechChunks });
             var segments = await context.CallActivityAsync<int>(nameof(JobActivities.BuildTranscript), request.JobId, StoreRetry);
             await context.CallActivityAsync<JobStatus>(
-                nameof(JobActivities.SetJobStatus), new JobStatusUpdate(request.JobId, JobStatus.Completed, DurationMs: prepared.DurationMs), StoreRetry);
-            context.SetCustomStatus(new { phase = "completed", transcribed, speech_chunks = ordered.Length });
+                nameof(JobActivities.SetJobStatus), new JobStatusUpdate(request.JobId, JobStatus.Completed, DurationMs: next.DurationMs), StoreRetry);
+            context.SetCustomStatus(new { phase = "completed", transcribed = next.Transcribed, speech_chunks = next.SpeechChunks });
             LogCompleted(logger, request.JobId, segments);
             return new JobOutcome(request.JobId, JobStatus.Completed, segments, null);
         }
@@ -62,6 +58,16 @@ public static partial class JobOrchestrator
         {
             return await Fail(context, request.JobId, ex.FailureDetails.ErrorMessage);
         }
+    }
+
+    /// <summary>Purify (or bypass) and split; the speech chunks come back longest first.</summary>
+    private static async Task<DispatchState> PrepareAsync(TaskOrchestrationContext context, JobRequest request)
+    {
+        await SetStatus(context, request.JobId, request.Purify ? JobStatus.Purifying : JobStatus.PurifierBypassed);
+        var prepared = await context.CallActivityAsync<Domain.Dispatch.PreparedJob>(nameof(JobActivities.PrepareAudio), request, StoreRetry);
+        await SetStatus(context, request.JobId, JobStatus.Processing);
+        var ordered = prepared.SpeechChunks.OrderByDescending(c => c.SentMs).ThenBy(c => c.Index).ToArray();
+        return new DispatchState(prepared.DurationMs, ordered, 0, ordered.Length);
     }
 
     private static Task<JobStatus> SetStatus(TaskOrchestrationContext context, string jobId, JobStatus status) =>

@@ -15,7 +15,6 @@ public static class OrchardTasks
     {
         ArgumentNullException.ThrowIfNull(registry);
         registry.AddOrchestratorFunc<JobRequest, JobOutcome>(nameof(JobOrchestrator), (context, _) => JobOrchestrator.RunAsync(context));
-        registry.AddOrchestratorFunc<ChunkBatch, BatchOutcome>(nameof(ChunkBatchOrchestrator), (context, _) => ChunkBatchOrchestrator.RunAsync(context));
         Activity<JobActivities, JobStatusUpdate, Domain.Jobs.JobStatus>(registry, nameof(JobActivities.SetJobStatus), (a, i) => a.SetJobStatus(i));
         Activity<JobActivities, JobRequest, PreparedJob>(registry, nameof(JobActivities.PrepareAudio), (a, i) => a.PrepareAudio(i));
         Activity<JobActivities, string, int>(registry, nameof(JobActivities.BuildTranscript), (a, i) => a.BuildTranscript(i));
@@ -26,7 +25,7 @@ public static class OrchardTasks
     /// <summary>The names registered here, for the check against functions.metadata.</summary>
     public static IReadOnlyList<string> Names { get; } =
     [
-        nameof(JobOrchestrator), nameof(ChunkBatchOrchestrator), nameof(JobActivities.SetJobStatus), nameof(JobActivities.PrepareAudio),
+        nameof(JobOrchestrator), nameof(JobActivities.SetJobStatus), nameof(JobActivities.PrepareAudio),
         nameof(JobActivities.BuildTranscript), nameof(DispatchActivities.ClaimWorker), nameof(DispatchActivities.DeliverChunk),
     ];
 

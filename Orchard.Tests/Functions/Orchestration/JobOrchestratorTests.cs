@@ -14,7 +14,8 @@ public sealed class JobOrchestratorTests : IDisposable
     [Fact]
     public async Task RunAsync_TranscribesEveryBurstAtItsOriginalTime_WithThreeWorkersOfDifferentSpeeds()
     {
-        await using var harness = await OrchestrationHarness.StartAsync();
+        // Batches of 2 make the orchestration continue as new several times.
+        await using var harness = await OrchestrationHarness.StartAsync(new Dictionary<string, string?> { ["Dispatch:BatchSize"] = "2" });
         await using var fast = await FakeWorker.StartAsync(0.01);
         await using var mid = await FakeWorker.StartAsync(0.02);
         await using var slow = await FakeWorker.StartAsync(0.04);

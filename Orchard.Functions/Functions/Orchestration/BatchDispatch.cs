@@ -1,21 +1,18 @@
-using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 using Orchard.Domain.Dispatch;
 
 namespace Orchard.Functions.Functions.Orchestration;
 
 /// <summary>
-/// Transcribes one batch of chunks. It alone owns retries: a chunk whose worker failed goes back into the queue
+/// Transcribes one batch of chunks inside the job's orchestration (a helper of <see cref="JobOrchestrator"/>, not an
+/// orchestration of its own: the local host's Azure Storage backend cannot read back a sub-orchestration's completion
+/// as it arrives through the gRPC server). It alone owns retries: a chunk whose worker failed goes back into the queue
 /// (another worker is preferred), up to the attempt limit; with no worker free and nothing in flight it waits on
 /// a durable timer, up to the deadline. A chunk is never dropped: it is transcribed or named in the outcome.
 /// </summary>
-public static class ChunkBatchOrchestrator
+public static class BatchDispatch
 {
-    [Function(nameof(ChunkBatchOrchestrator))]
-    public static Task<BatchOutcome> RunAsync([OrchestrationTrigger] TaskOrchestrationContext context) =>
-        DispatchAsync(context, context.GetInput<ChunkBatch>()!);
-
-    /// <summary>The dispatch loop, run inside whichever orchestration calls it.</summary>
+    /// <summary>The dispatch loop; deterministic, all I/O in the claim and deliver activities.</summary>
     public static async Task<BatchOutcome> DispatchAsync(TaskOrchestrationContext context, ChunkBatch batch)
     {
         var limits = batch.Limits;
