@@ -96,17 +96,25 @@ internal static class ChunkPlanner
         return Math.Clamp(point, from, to);
     }
 
+    /// <summary>
+    /// The detector's pause edges can reach into the soft onset or tail of speech (quiet consonants, fades): this
+    /// much of each pause edge is always kept, on top of the gap, so compaction never eats into speech and the
+    /// worker still hears a real pause between the words it separates.
+    /// </summary>
+    internal const int SpeechEdgeMarginMs = 150;
+
     /// <summary>Stretches of the chunk kept after pauses longer than the limit shrink to the gap (half at each edge).</summary>
     public static IReadOnlyList<SampleRange> Compact(SampleRange chunk, IReadOnlyList<SampleRange> pauses, AudioOptions options)
     {
         var limit = AudioFormat.MsToSamples(options.CompactPauseLongerThanMs);
         var halfGap = AudioFormat.MsToSamples(options.CompactedGapMs) / 2;
+        var margin = AudioFormat.MsToSamples(SpeechEdgeMarginMs);
         var kept = new List<SampleRange>();
         var cursor = chunk.Start;
         foreach (var p in pauses)
         {
-            var a = Math.Max(p.Start, chunk.Start);
-            var b = Math.Min(p.End, chunk.End);
+            var a = Math.Max(p.Start, chunk.Start) + margin;
+            var b = Math.Min(p.End, chunk.End) - margin;
             if (b - a <= limit)
             {
                 continue;

@@ -62,6 +62,7 @@ public sealed partial class ChunkDispatcher(
             return new DeliveryReport(existing.Index, existing.WorkerId, existing.ElapsedMs, existing.Transcription.Segments.Count);
         }
 
+        assignment = await EnsureClaimAsync(assignment, cancellationToken);
         var timeout = TimeSpan.FromMilliseconds(Math.Max(1000, assignment.LeaseUntilMs - time.GetUtcNow().ToUnixTimeMilliseconds()));
         var started = Stopwatch.GetTimestamp();
         WorkerTranscription transcription;
@@ -102,6 +103,30 @@ public sealed partial class ChunkDispatcher(
         return new DeliveryReport(result.Index, result.WorkerId, result.ElapsedMs, transcription.Segments.Count);
     }
 
+    /// <summary>
+    /// A delivery runs at least once: a re-run after a crash may find its claim lapsed. Then it takes the worker
+    /// again if it is free (with a fresh lease), or gives the chunk back with <see cref="ClaimLostException"/>, so a
+    /// worker is never sent a chunk it was not claimed for.
+    /// </summary>
+    private async Task<Assignment> EnsureClaimAsync(Assignment assignment, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var worker = await workers.GetAsync(assignment.WorkerId, cancellationToken);
+        if (worker?.Claim is { } claim && claim.Token == assignment.ClaimToken && claim.LeaseUntilMs > now)
+        {
+            return assignment;
+        }
+
+        var settings = options.Value;
+        var chunkId = ChunkRecord.IdFor(assignment.JobId, assignment.Chunk.Index);
+        var seconds = assignment.Chunk.SentMs / 1000;
+        var plan = new LeasePlan(chunkId, seconds, seconds, settings.SafetyFactor, settings.TimeoutFloor, settings.TimeoutCap, settings.UnmeasuredSpeedRatio);
+        var again = await workers.ClaimWorkerAsync(assignment.WorkerId, new ClaimRequest(assignment.JobId, chunkId, Guid.NewGuid().ToString("N"), settings.TimeoutCap, plan), cancellationToken)
+            ?? throw new ClaimLostException(assignment.WorkerId, assignment.Chunk.Index);
+        LogClaimRenewed(logger, assignment.WorkerId, assignment.JobId, assignment.Chunk.Index);
+        return assignment with { ClaimToken = again.Claim.Token, LeaseUntilMs = again.Claim.LeaseUntilMs };
+    }
+
     private Task MarkCompletedAsync(Assignment assignment, ChunkResult result, CancellationToken cancellationToken) =>
         progress.SetChunkAsync(assignment.JobId, c => c with
         {
@@ -113,6 +138,9 @@ public sealed partial class ChunkDispatcher(
             SentMs = result.SentMs,
             Error = null,
         }, assignment.Chunk.Index, cancellationToken);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The claim on worker {WorkerId} for chunk {ChunkIndex} of job {JobId} had lapsed (a re-run); claimed it again")]
+    private static partial void LogClaimRenewed(ILogger logger, string workerId, string jobId, int chunkIndex);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Worker {WorkerId} failed chunk {ChunkIndex} of job {JobId} ({Kind}): {Reason}")]
     private static partial void LogWorkerFailed(ILogger logger, string workerId, string jobId, int chunkIndex, WorkerFailureKind kind, string reason);

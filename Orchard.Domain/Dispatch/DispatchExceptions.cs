@@ -24,3 +24,15 @@ public sealed class NoWorkerAvailableException(string jobId)
 {
     public string JobId { get; } = jobId;
 }
+
+/// <summary>
+/// The claim behind a delivery lapsed before the delivery ran (a re-run after the host crashed) and the worker is
+/// taken: the chunk goes back to the queue without spending an attempt.
+/// </summary>
+public sealed class ClaimLostException(string workerId, int chunkIndex)
+    : Exception($"The claim on worker {workerId} for chunk {chunkIndex} lapsed and the worker is taken.")
+{
+    public string WorkerId { get; } = workerId;
+
+    public int ChunkIndex { get; } = chunkIndex;
+}

@@ -32,6 +32,13 @@ public sealed class DurableEngineOptions
     [Range(typeof(TimeSpan), "00:00:30", "1.00:00:00")]
     public TimeSpan WorkItemVisibilityTimeout { get; set; } = TimeSpan.FromMinutes(12);
 
+    /// <summary>
+    /// How long orchestration messages taken by a host that then died stay invisible. An orchestration episode
+    /// takes milliseconds here, so a minute (not the backend's 5) lets a restarted host resume a job soon.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:05", "00:30:00")]
+    public TimeSpan ControlQueueVisibilityTimeout { get; set; } = TimeSpan.FromMinutes(1);
+
     // The dispatchers sleep 500 ms whenever this many items are in flight, so keep them far above a fan-out.
     [Range(1, 100_000)]
     public int MaxConcurrentActivities { get; set; } = 1_000;

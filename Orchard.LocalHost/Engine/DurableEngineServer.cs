@@ -85,6 +85,7 @@ public sealed partial class DurableEngineServer : IAsyncDisposable
             PartitionCount = options.PartitionCount,
             MaxQueuePollingInterval = options.MaxQueuePollingInterval,
             WorkItemQueueVisibilityTimeout = options.WorkItemVisibilityTimeout,
+            ControlQueueVisibilityTimeout = options.ControlQueueVisibilityTimeout,
             MaxConcurrentTaskActivityWorkItems = options.MaxConcurrentActivities,
             MaxConcurrentTaskOrchestrationWorkItems = options.MaxConcurrentOrchestrations,
             LoggerFactory = loggerFactory,

@@ -79,12 +79,12 @@ public class ChunkPlannerTests
     }
 
     [Fact]
-    public void Compact_ShortensOnlyLongPauses_KeepingHalfGapAtEachEdge()
+    public void Compact_ShortensOnlyLongPauses_KeepingEdgeMarginAndHalfGapAtEachEdge()
     {
         var options = new AudioOptions { CompactPauseLongerThanMs = 1000, CompactedGapMs = 300 };
         var chunk = Seconds(0, 20);
         var kept = ChunkPlanner.Compact(chunk, [Seconds(2, 2.8), Seconds(5, 9)], options);
-        Assert.Equal([Seconds(0, 5.15), Seconds(8.85, 20)], kept);
+        Assert.Equal([Seconds(0, 5.3), Seconds(8.7, 20)], kept);
     }
 
     [Fact]

@@ -92,7 +92,16 @@ public sealed class FakeWorker : IAsyncDisposable
             }
 
             var samples = ReadPcm16(body.ToArray());
-            await Task.Delay(TimeSpan.FromSeconds(samples.Length / 16000.0 * SpeedRatio));
+            try
+            {
+                // A client that went away (a master killed mid-request) ends the work, as its closed socket would.
+                await Task.Delay(TimeSpan.FromSeconds(samples.Length / 16000.0 * SpeedRatio), request.HttpContext.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                return Results.Empty;
+            }
+
             switch (Behavior)
             {
                 case FakeWorkerBehavior.Fail500:

@@ -72,6 +72,12 @@ public static class BatchDispatch
                 await done;
                 transcribed++;
             }
+            catch (TaskFailedException ex) when (ex.FailureDetails.IsCausedBy<ClaimLostException>())
+            {
+                // Not the worker's fault: the chunk goes back without spending the attempt.
+                queue.Add(finished.Chunk with { Attempts = finished.Chunk.Attempts - 1 });
+                queue.Sort((a, b) => b.SentMs != a.SentMs ? b.SentMs.CompareTo(a.SentMs) : a.Index.CompareTo(b.Index));
+            }
             catch (TaskFailedException ex)
             {
                 if (finished.Chunk.Attempts >= limits.MaxAttempts)

@@ -1,0 +1,159 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Orchard.Tests.Infrastructure;
+
+/// <summary>
+/// The real local host (Orchard.LocalHost.dll) as a child process on 127.0.0.1, configured through environment
+/// variables, so tests can submit over HTTP, kill it with SIGKILL and start it again on the same task hub.
+/// </summary>
+public sealed class LocalHostProcess : IAsyncDisposable
+{
+    private readonly Dictionary<string, string> environment;
+    private readonly System.Text.StringBuilder output = new();
+    private Process? process;
+
+    private LocalHostProcess(Dictionary<string, string> environment, int port)
+    {
+        this.environment = environment;
+        BaseUrl = $"http://127.0.0.1:{port}";
+    }
+
+    public string BaseUrl { get; }
+
+    public string RedisPrefix => environment["State__KeyPrefix"];
+
+    /// <summary>What the process printed (all runs), for failure messages.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (output)
+            {
+                return output.ToString();
+            }
+        }
+    }
+
+    /// <summary>Settings for a fresh task hub, key prefix and container; <paramref name="settings"/> adds or overrides.</summary>
+    public static LocalHostProcess Create(IDictionary<string, string>? settings = null)
+    {
+        var port = FreePort();
+        var environment = new Dictionary<string, string>
+        {
+            ["urls"] = $"http://127.0.0.1:{port}",
+            ["AzureWebJobsStorage"] = TestEnvironment.StorageConnectionString,
+            ["State__RedisConnectionString"] = TestEnvironment.RedisConnectionString,
+            ["State__FallbackToMemory"] = "false",
+            ["State__KeyPrefix"] = RedisFixture.NewPrefix(),
+            ["Storage__ContainerName"] = "t" + Guid.NewGuid().ToString("N"),
+            ["DurableEngine__TaskHubName"] = "t" + Guid.NewGuid().ToString("N")[..16],
+            ["Audio__MinChunkSeconds"] = "8",
+            ["Audio__MaxChunkSeconds"] = "20",
+            ["Dispatch__TimeoutFloor"] = "00:00:05",
+            ["Logging__LogLevel__Default"] = "Warning",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+
+        return new LocalHostProcess(environment, port);
+    }
+
+    /// <summary>Starts the process and waits (bounded) until it answers <c>GET /stats</c>.</summary>
+    public async Task StartAsync()
+    {
+        var start = new ProcessStartInfo("dotnet", [LocalHostDll()])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"The local host exited with {process.ExitCode}: {Output}");
+            }
+
+            try
+            {
+                if ((await http.GetAsync($"{BaseUrl}/stats")).IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException)
+            {
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException("The local host did not answer within 60 s.");
+    }
+
+    /// <summary>SIGKILL, as a crash would: no shutdown code runs.</summary>
+    public async Task KillAsync()
+    {
+        if (process is { HasExited: false })
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
+        process?.Dispose();
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (output)
+        {
+            output.AppendLine(line);
+        }
+    }
+
+    private static string LocalHostDll()
+    {
+        // The test assembly sits in Orchard.Tests/bin/<configuration>/net10.0; the local host in its own bin folder.
+        var testDir = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var configuration = testDir.Parent!.Name;
+        var root = testDir.Parent.Parent!.Parent!.Parent!.FullName;
+        var own = Path.Combine(root, "Orchard.LocalHost", "bin", configuration, testDir.Name, "Orchard.LocalHost.dll");
+        return File.Exists(own) ? own : Path.Combine(AppContext.BaseDirectory, "Orchard.LocalHost.dll");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
