@@ -51,10 +51,21 @@ public static partial class WorkerEndpoints
             // Kestrel's own limits (Worker:MaxAudioBytes gives 413).
             return Results.Text(e.Message, "text/plain", statusCode: e.StatusCode);
         }
-        catch (Exception e) when (e is AudioFormatException or TranscriptionEngineException or TimeoutException or IOException)
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The master hung up (its own timeout): nobody is left to answer.
+            return Results.Empty;
+        }
+        catch (Exception e) when (e is AudioFormatException or TranscriptionEngineException or TimeoutException)
         {
             WorkerLog.TranscriptionFailed(loggers.CreateLogger(typeof(WorkerEndpoints)), context.TraceIdentifier, e.Message, e);
             return Results.Text(e.Message, "text/plain", statusCode: StatusCodes.Status500InternalServerError);
+        }
+        catch (Exception e)
+        {
+            // The contract promises a plain-text 500 for any failure, so the master can log why; never an empty body.
+            WorkerLog.TranscriptionFailed(loggers.CreateLogger(typeof(WorkerEndpoints)), context.TraceIdentifier, e.Message, e);
+            return Results.Text($"{e.GetType().Name}: {e.Message}", "text/plain", statusCode: StatusCodes.Status500InternalServerError);
         }
     }
 

@@ -21,7 +21,7 @@ public sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
             errors.Add("Worker:Urls is empty: give the address to listen on, e.g. http://127.0.0.1:8080.");
         }
 
-        errors.AddRange(urls.Where(u => !IsHttpUrl(u)).Select(u => $"Worker:Urls: '{u}' is not an absolute http(s) URL."));
+        errors.AddRange(urls.Where(u => !IsListenUrl(u)).Select(u => $"Worker:Urls: '{u}' is not an absolute http(s) URL."));
         if (!string.IsNullOrWhiteSpace(options.PublicUrl) && !IsHttpUrl(options.PublicUrl))
         {
             errors.Add($"Worker:PublicUrl: '{options.PublicUrl}' is not an absolute http(s) URL.");
@@ -117,4 +117,8 @@ public sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
 
     private static bool IsHttpUrl(string value) =>
         Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
+
+    /// <summary>Kestrel also takes <c>*</c> and <c>+</c> for "every address", which <see cref="Uri"/> does not parse.</summary>
+    private static bool IsListenUrl(string value) =>
+        IsHttpUrl(value.Replace("://*", "://any", StringComparison.Ordinal).Replace("://+", "://any", StringComparison.Ordinal));
 }

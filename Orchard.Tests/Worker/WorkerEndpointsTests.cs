@@ -110,6 +110,33 @@ public class WorkerEndpointsTests
     }
 
     [Fact]
+    public async Task PostTranscribe_Returns500PlainText_WhenEngineThrowsUnexpectedly()
+    {
+        var engine = new ScriptedEngine { Handler = (_, _, _) => throw new InvalidOperationException("bug in engine") };
+        await using var worker = await WorkerHost.StartAsync(engine);
+
+        using var response = await worker.Http.PostAsync(new Uri("/transcribe", UriKind.Relative), Wav(WorkerAudio.Wav16k(1)));
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Equal("InvalidOperationException: bug in engine", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task PostTranscribe_ConvertsOtherWav_BeforeTheEngine()
+    {
+        using var dir = new TempDir();
+        var input = dir.File("stereo.wav");
+        TestSignalBuilder.Ffmpeg("-f", "lavfi", "-i", "sine=frequency=200:sample_rate=48000:duration=2", "-ac", "2", input);
+        var engine = new ScriptedEngine();
+        await using var worker = await WorkerHost.StartAsync(engine);
+
+        using var response = await worker.Http.PostAsync(new Uri("/transcribe", UriKind.Relative), Wav(await File.ReadAllBytesAsync(input)));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.InRange(engine.LastAudio!.SampleCount, 31900, 32100);
+    }
+
+    [Fact]
     public async Task PostTranscribe_Returns500PlainText_WhenBodyIsNotAudio()
     {
         await using var worker = await WorkerHost.StartAsync(new ScriptedEngine());

@@ -41,6 +41,12 @@ public class WorkerOptionsValidatorTests
     }
 
     [Fact]
+    public void Validate_AcceptsKestrelWildcards_InUrls()
+    {
+        Assert.Empty(Failures(new WorkerOptions { Urls = "http://0.0.0.0:8080; http://*:8081;http://+:8082" }));
+    }
+
+    [Fact]
     public void Validate_SaysHowToInstall_WhenPocketSphinxFilesMissing()
     {
         var failures = Failures(new WorkerOptions

@@ -91,6 +91,12 @@ public sealed class WhisperEngine : ITranscriptionEngine
                 loaded.Dispose();
                 throw new WhisperModelException($"Whisper model file '{path}' could not be loaded: it is corrupt or not a ggml model ({e.Message}). Replace it with a ggml model such as ggml-base.bin.", e);
             }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Whisper.net throws several types when libwhisper cannot be loaded (missing file, CPU without AVX).
+                loaded.Dispose();
+                throw new TranscriptionEngineException($"Whisper.net's native runtime could not be loaded ({e.GetType().Name}: {e.Message}). The CPU runtime needs x64 with AVX, AVX2, FMA and F16C, or ARM64; otherwise use the PocketSphinx engine.", e);
+            }
 
             factory = loaded;
             WorkerLog.ModelLoaded(logger, path, RuntimeOptions.LoadedLibrary?.ToString() ?? "unknown");
