@@ -19,6 +19,7 @@ public static class WorkerApp
     /// The application for <paramref name="args"/> (<c>--Worker:Engine=whisper</c>, ...). <paramref name="services"/>
     /// runs after the defaults are registered, so it can replace one (tests: a scripted engine).
     /// </summary>
+    /// <exception cref="OptionsValidationException">A setting is wrong; the failures name each one.</exception>
     public static WebApplication Build(string[] args, Action<IServiceCollection>? services = null)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
@@ -31,6 +32,9 @@ public static class WorkerApp
 
         // One line per request from ASP.NET Core would drown the worker's own lines on a small device.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+
+        // The registration loop logs the master's absence itself, once per attempt and without a stack trace.
+        builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
         builder.Services.AddOptions<WorkerOptions>().Bind(section).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<WorkerOptions>, WorkerOptionsValidator>();
         builder.Services.AddSingleton(EngineFactory.Create);
@@ -42,6 +46,17 @@ public static class WorkerApp
         services?.Invoke(builder.Services);
 
         var app = builder.Build();
+
+        // Check the settings now, before the host starts, so a wrong one ends the program with its message alone.
+        try
+        {
+            _ = app.Services.GetRequiredService<IOptions<WorkerOptions>>().Value;
+        }
+        catch (OptionsValidationException)
+        {
+            ((IDisposable)app).Dispose();
+            throw;
+        }
         app.MapWorker();
         app.Lifetime.ApplicationStarted.Register(() =>
         {

@@ -8,13 +8,13 @@ namespace Orchard.Tests.Worker;
 public class WorkerAppTests
 {
     [Fact]
-    public async Task StartAsync_FailsNamingTheSetting_WhenOptionsInvalid()
+    public void Build_ThrowsNamingEachSetting_WhenOptionsInvalid()
     {
-        await using var app = WorkerApp.Build(["--Worker:Urls=http://127.0.0.1:0", "--Worker:Engine=whisper", "--Logging:LogLevel:Default=None"]);
-
-        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
+        var error = Assert.Throws<OptionsValidationException>(() =>
+            WorkerApp.Build(["--Worker:Urls=bad", "--Worker:Engine=whisper", "--Logging:LogLevel:Default=None"]));
 
         Assert.Contains(error.Failures, f => f.Contains("Worker:ModelPath", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.Contains("Worker:Urls", StringComparison.Ordinal));
     }
 
     [Fact]
