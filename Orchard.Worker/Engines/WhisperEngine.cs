@@ -112,7 +112,8 @@ public sealed class WhisperEngine : ITranscriptionEngine
     {
         ArgumentNullException.ThrowIfNull(audio);
         await LoadAsync(cancellationToken);
-        var requested = string.IsNullOrWhiteSpace(language) ? "auto" : language;
+        // whisper.cpp knows bare codes ("en", "ja"): a regional tag like "en-US" is cut to its language.
+        var requested = string.IsNullOrWhiteSpace(language) ? "auto" : language.Split('-')[0].ToLowerInvariant();
         var samples = WavFile.ReadSamples(audio.Path);
         var segments = new List<EngineSegment>();
         string? detected = null;
