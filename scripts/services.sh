@@ -30,7 +30,9 @@ install_missing() {
   command -v redis-server >/dev/null || need+=(redis-server)
   command -v ffmpeg >/dev/null || need+=(ffmpeg)
   command -v espeak-ng >/dev/null || need+=(espeak-ng)
-  command -v pocketsphinx_continuous >/dev/null || need+=(pocketsphinx pocketsphinx-en-us)
+  command -v pocketsphinx_continuous >/dev/null || need+=(pocketsphinx)
+  # The reference worker's offline engine needs the English model too, which is a package of its own.
+  [ -f /usr/share/pocketsphinx/model/en-us/en-us/mdef ] || need+=(pocketsphinx-en-us)
   if [ ${#need[@]} -gt 0 ]; then
     echo "installing ${need[*]} (apt)"
     local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"

@@ -1,0 +1,19 @@
+using Microsoft.Extensions.Options;
+using Orchard.Worker;
+
+try
+{
+    await using var app = WorkerApp.Build(args);
+    await app.RunAsync();
+    return 0;
+}
+catch (OptionsValidationException e)
+{
+    // A wrong setting is the operator's to fix: say which, without a stack trace.
+    foreach (var failure in e.Failures)
+    {
+        await Console.Error.WriteLineAsync(failure);
+    }
+
+    return 2;
+}
