@@ -1,6 +1,5 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
-using Orchard.Domain.Workers;
 using Orchard.Tests.Audio;
 using Orchard.Tests.Functions.Orchestration;
 using Orchard.Tests.Infrastructure;
@@ -90,7 +89,7 @@ public sealed class ProgramTests : IDisposable
         Assert.False(worker.WasDoubleBooked);
         await using var redis = await ConnectionMultiplexer.ConnectAsync(TestEnvironment.RedisConnectionString);
         var record = (string?)await redis.GetDatabase().StringGetAsync($"{host.RedisPrefix}worker:{worker.Url.TrimEnd('/')}");
-        var stored = Domain.Json.OrchardJson.Deserialize<Worker>(record!);
+        var stored = Domain.Json.OrchardJson.Deserialize<Domain.Workers.Worker>(record!);
         Assert.True(stored.Claim is null || stored.Claim.LeaseUntilMs <= DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), "a claim outlived the job");
     }
 
