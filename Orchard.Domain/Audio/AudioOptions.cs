@@ -16,6 +16,14 @@ public sealed class AudioOptions : IValidatableObject
     [Range(2, 7200)]
     public int MaxChunkSeconds { get; set; } = 180;
 
+    /// <summary>
+    /// Preferred chunk length (seconds): cuts go to the silence nearest this length, within the bounds. Shorter
+    /// chunks spread a recording over an uneven fleet more evenly; longer ones give Whisper more context.
+    /// Clamped into [MinChunkSeconds, MaxChunkSeconds]; 0 means as long as the bounds allow.
+    /// </summary>
+    [Range(0, 7200)]
+    public int TargetChunkSeconds { get; set; } = 60;
+
     /// <summary>Shortest pause (ms) that counts as a silence where a chunk may be cut.</summary>
     [Range(100, 10_000)]
     public int MinSilenceMs { get; set; } = 700;

@@ -46,7 +46,9 @@ internal static class ChunkPlanner
         var cuts = new List<long>();
         long start = 0;
         var next = 0;
-        while (total - start > max)
+        var targetLength = options.TargetChunkSeconds > 0 ? Math.Clamp((long)options.TargetChunkSeconds * AudioFormat.SampleRate, min, max) : max;
+        var stopAt = Math.Min(max, targetLength + (targetLength / 2));
+        while (total - start > stopAt)
         {
             var lo = start + min;
             var hi = start + max;
@@ -61,10 +63,15 @@ internal static class ChunkPlanner
                 next++;
             }
 
+            // The silence nearest the target length; with no target, the last one before the maximum.
+            var target = start + targetLength;
             long cut = -1;
             for (var i = next; i < candidates.Length && candidates[i] <= hi; i++)
             {
-                cut = candidates[i];
+                if (cut < 0 || Math.Abs(candidates[i] - target) <= Math.Abs(cut - target))
+                {
+                    cut = candidates[i];
+                }
             }
 
             if (cut < 0)

@@ -7,7 +7,7 @@ public sealed record PendingChunk(int Index, double SentMs, int Attempts);
 public sealed record ClaimInput(string JobId, string? Language, PendingChunk Long, PendingChunk? Short);
 
 /// <summary>A worker claimed for one chunk, until the lease ends.</summary>
-public sealed record Assignment(string JobId, string? Language, PendingChunk Chunk, string WorkerId, string WorkerUrl, string ClaimToken, long LeaseUntilMs);
+public sealed record Assignment(string JobId, string? Language, PendingChunk Chunk, string WorkerId, string WorkerUrl, string ClaimToken, long ClaimedAtMs, long LeaseUntilMs);
 
 /// <summary>A chunk a worker transcribed (the text itself is in the result blob).</summary>
 public sealed record DeliveryReport(int Index, string WorkerId, double ElapsedMs, int Segments);

@@ -34,14 +34,14 @@ public sealed partial class ChunkDispatcher(
         var request = new ClaimRequest(input.JobId, ChunkRecord.IdFor(input.JobId, input.Long.Index), Guid.NewGuid().ToString("N"), settings.TimeoutCap, plan);
         var claimed = await workers.ClaimAsync(request, cancellationToken) ?? throw new NoWorkerAvailableException(input.JobId);
         var chunk = claimed.Claim.ChunkId == request.ChunkId ? input.Long : shortChunk;
-        var assignment = new Assignment(input.JobId, input.Language, chunk with { Attempts = chunk.Attempts + 1 }, claimed.Worker.Id, claimed.Worker.Url!, claimed.Claim.Token, claimed.Claim.LeaseUntilMs);
+        var assignment = new Assignment(input.JobId, input.Language, chunk with { Attempts = chunk.Attempts + 1 }, claimed.Worker.Id, claimed.Worker.Url!, claimed.Claim.Token, claimed.Claim.ClaimedAtMs, claimed.Claim.LeaseUntilMs);
         await progress.SetChunkAsync(input.JobId, c => c with
         {
             Status = ChunkStatus.Processing,
             WorkerId = assignment.WorkerId,
             WorkerUrl = assignment.WorkerUrl,
             Attempts = assignment.Chunk.Attempts,
-            StartedAt = time.GetUtcNow(),
+            StartedAt = DateTimeOffset.FromUnixTimeMilliseconds(assignment.ClaimedAtMs),
             CompletedAt = null,
             Error = null,
         }, chunk.Index, cancellationToken);
@@ -80,7 +80,10 @@ public sealed partial class ChunkDispatcher(
             await progress.SetChunkAsync(assignment.JobId, c => c with
             {
                 Status = final ? ChunkStatus.Failed : ChunkStatus.Pending,
+                WorkerId = assignment.WorkerId,
+                WorkerUrl = assignment.WorkerUrl,
                 Attempts = assignment.Chunk.Attempts,
+                StartedAt = DateTimeOffset.FromUnixTimeMilliseconds(assignment.ClaimedAtMs),
                 Error = ex.Message,
             }, assignment.Chunk.Index, cancellationToken);
             throw;
@@ -124,7 +127,7 @@ public sealed partial class ChunkDispatcher(
         var again = await workers.ClaimWorkerAsync(assignment.WorkerId, new ClaimRequest(assignment.JobId, chunkId, Guid.NewGuid().ToString("N"), settings.TimeoutCap, plan), cancellationToken)
             ?? throw new ClaimLostException(assignment.WorkerId, assignment.Chunk.Index);
         LogClaimRenewed(logger, assignment.WorkerId, assignment.JobId, assignment.Chunk.Index);
-        return assignment with { ClaimToken = again.Claim.Token, LeaseUntilMs = again.Claim.LeaseUntilMs };
+        return assignment with { ClaimToken = again.Claim.Token, ClaimedAtMs = again.Claim.ClaimedAtMs, LeaseUntilMs = again.Claim.LeaseUntilMs };
     }
 
     private Task MarkCompletedAsync(Assignment assignment, ChunkResult result, CancellationToken cancellationToken) =>
@@ -134,6 +137,7 @@ public sealed partial class ChunkDispatcher(
             WorkerId = result.WorkerId,
             WorkerUrl = result.WorkerUrl,
             Attempts = Math.Max(c.Attempts, assignment.Chunk.Attempts),
+            StartedAt = DateTimeOffset.FromUnixTimeMilliseconds(assignment.ClaimedAtMs),
             CompletedAt = time.GetUtcNow(),
             SentMs = result.SentMs,
             Error = null,

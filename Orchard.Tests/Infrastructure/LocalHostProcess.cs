@@ -37,16 +37,16 @@ public sealed class LocalHostProcess : IAsyncDisposable
     }
 
     /// <summary>Settings for a fresh task hub, key prefix and container; <paramref name="settings"/> adds or overrides.</summary>
-    public static LocalHostProcess Create(IDictionary<string, string>? settings = null)
+    public static LocalHostProcess Create(string redis, string storage, IDictionary<string, string>? settings = null)
     {
         var port = FreePort();
         var environment = new Dictionary<string, string>
         {
             ["urls"] = $"http://127.0.0.1:{port}",
-            ["AzureWebJobsStorage"] = TestEnvironment.StorageConnectionString,
-            ["State__RedisConnectionString"] = TestEnvironment.RedisConnectionString,
+            ["AzureWebJobsStorage"] = storage,
+            ["State__RedisConnectionString"] = redis,
             ["State__FallbackToMemory"] = "false",
-            ["State__KeyPrefix"] = RedisFixture.NewPrefix(),
+            ["State__KeyPrefix"] = $"test:{Guid.NewGuid():N}:",
             ["Storage__ContainerName"] = "t" + Guid.NewGuid().ToString("N"),
             ["DurableEngine__TaskHubName"] = "t" + Guid.NewGuid().ToString("N")[..16],
             ["Audio__MinChunkSeconds"] = "8",
@@ -142,12 +142,16 @@ public sealed class LocalHostProcess : IAsyncDisposable
 
     private static string LocalHostDll()
     {
-        // The test assembly sits in Orchard.Tests/bin/<configuration>/net10.0; the local host in its own bin folder.
-        var testDir = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        var configuration = testDir.Parent!.Name;
-        var root = testDir.Parent.Parent!.Parent!.Parent!.FullName;
-        var own = Path.Combine(root, "Orchard.LocalHost", "bin", configuration, testDir.Name, "Orchard.LocalHost.dll");
-        return File.Exists(own) ? own : Path.Combine(AppContext.BaseDirectory, "Orchard.LocalHost.dll");
+        // The caller sits in <project>/bin/<configuration>/<tfm>; the local host runs from its own bin folder.
+        var here = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var root = here;
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Orchard.sln")))
+        {
+            root = root.Parent;
+        }
+
+        var own = root is null ? null : Path.Combine(root.FullName, "Orchard.LocalHost", "bin", here.Parent!.Name, here.Name, "Orchard.LocalHost.dll");
+        return own is not null && File.Exists(own) ? own : Path.Combine(AppContext.BaseDirectory, "Orchard.LocalHost.dll");
     }
 
     private static int FreePort()

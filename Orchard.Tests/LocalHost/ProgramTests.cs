@@ -22,7 +22,7 @@ public sealed class ProgramTests : IDisposable
     [Fact]
     public async Task Main_CompletesJobSubmittedOverHttp_WithTimesOnTheOriginalTimeline()
     {
-        await using var host = LocalHostProcess.Create(new Dictionary<string, string> { ["Dispatch__BatchSize"] = "2" });
+        await using var host = LocalHostProcess.Create(TestEnvironment.RedisConnectionString, TestEnvironment.StorageConnectionString, new Dictionary<string, string> { ["Dispatch__BatchSize"] = "2" });
         await host.StartAsync();
         await using var a = await FakeWorker.StartAsync(0.01);
         await using var b = await FakeWorker.StartAsync(0.02);
@@ -47,7 +47,7 @@ public sealed class ProgramTests : IDisposable
     {
         // A short visibility timeout lets the activity that died with the process run again soon after the restart.
         var settings = new Dictionary<string, string> { ["DurableEngine__WorkItemVisibilityTimeout"] = "00:00:30", ["DurableEngine__ControlQueueVisibilityTimeout"] = "00:00:10", ["Dispatch__TimeoutFloor"] = "00:00:03", ["Logging__LogLevel__Default"] = "Information" };
-        await using var host = LocalHostProcess.Create(settings);
+        await using var host = LocalHostProcess.Create(TestEnvironment.RedisConnectionString, TestEnvironment.StorageConnectionString, settings);
         await host.StartAsync();
         await using var worker = await FakeWorker.StartAsync(0.15);
         await AddWorkerAsync(host, worker.Url);

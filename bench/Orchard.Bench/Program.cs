@@ -5,6 +5,7 @@ var benchmarks = new Dictionary<string, Func<string, Task>>(StringComparer.Ordin
 {
     ["state"] = StateBenchmark.RunAsync,
     ["audio"] = AudioBenchmark.RunAsync,
+    ["makespan"] = MakespanBenchmark.RunAsync,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

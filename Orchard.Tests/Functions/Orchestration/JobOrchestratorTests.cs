@@ -34,6 +34,11 @@ public sealed class JobOrchestratorTests : IDisposable
         Assert.Equal(JobStatus.Completed, document.Summary.Status);
         Assert.True(document.Summary.TotalChunks >= 3, $"expected several chunks, got {document.Summary.TotalChunks}");
         Assert.All(document.Chunks, c => Assert.Contains(c.Status, new[] { ChunkStatus.Completed, ChunkStatus.Silent }));
+        Assert.All(document.Chunks.Where(c => c.Status == ChunkStatus.Completed), c =>
+        {
+            Assert.NotNull(c.WorkerUrl);
+            Assert.True(c.StartedAt <= c.CompletedAt, $"chunk {c.Index}: started {c.StartedAt}, completed {c.CompletedAt}");
+        });
         Assert.False(fast.WasDoubleBooked || mid.WasDoubleBooked || slow.WasDoubleBooked);
     }
 
