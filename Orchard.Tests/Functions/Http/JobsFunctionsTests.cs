@@ -240,12 +240,14 @@ public sealed class JobsFunctionsTests : IDisposable
     public async Task DeleteJob_DeletesFinishedJobWithItsBlobs()
     {
         await using var host = await ApiHost.StartAsync();
-        var job = await SubmitAsync(host, host.Function<JobsFunctions>().SubmitJob(host.MultipartRequest(Wav(seed: 1), "a.wav"), host.Durable));
-        await host.Durable.TerminateInstanceAsync(job.JobId, "test");
+        // Stored as POST /jobs stores it, but with no orchestration whose steps could still be writing.
+        var job = await host.Services.GetRequiredService<JobSubmission>().SubmitAsync(new MemoryStream(Wav(seed: 1)), "a.wav", false, null, default);
         await host.Services.GetRequiredService<JobProgress>().SetStatusAsync(job.JobId, new JobTransition(JobStatus.Failed, "test"), default);
+        var before = await host.BlobNamesAsync($"jobs/{job.JobId}/");
 
         var (status, _, json) = ApiHost.Read(await host.Function<JobsFunctions>().DeleteJob(host.Request("DELETE"), job.JobId, host.Durable));
 
+        Assert.Contains(RecordingStore.FinishedBlob(job.JobId), before);
         Assert.Equal(200, status);
         Assert.Equal("deleted", (string?)json!["status"]);
         Assert.Null(await host.Jobs.GetAsync(job.JobId));
