@@ -18,6 +18,7 @@ using Orchard.Domain.Storage;
 using Orchard.Domain.Workers;
 using Orchard.Functions;
 using Orchard.Functions.Functions.Orchestration;
+using Orchard.LocalHost;
 using Orchard.LocalHost.Engine;
 using Orchard.LocalHost.Functions;
 using Orchard.LocalHost.Http;
@@ -85,6 +86,7 @@ public sealed class ApiHost : IAsyncDisposable
         builder.WebHost.UseUrls();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
         builder.Services.AddMvcCore();
+        builder.Services.AddOptions<LocalHostOptions>().BindConfiguration(LocalHostOptions.SectionName);
         builder.Services.AddOrchardFunctionApp(builder.Configuration);
         builder.Services.AddOrchardDurableEngine(server, OrchardTasks.Register);
         var functions = FunctionMetadata.Read(FunctionMetadata.DefaultPath);

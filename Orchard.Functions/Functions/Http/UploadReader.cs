@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Orchard.Domain.Jobs;
 using Orchard.Domain.Storage;
 
@@ -17,7 +18,7 @@ internal static class UploadReader
         string? language = request.Query["language"];
         if (request.HasFormContentType)
         {
-            var form = await request.ReadFormAsync(request.HttpContext.RequestAborted);
+            var form = await ReadFormAsync(request);
             var file = form.Files.GetFile("file") ?? throw new EmptyUploadException();
             return new JobUpload(file.OpenReadStream(), null, file.FileName, purify ?? ParsePurify(form["purify"]), language ?? form["language"]);
         }
@@ -34,6 +35,19 @@ internal static class UploadReader
         }
 
         return new JobUpload(request.Body, null, request.Query["filename"], purify, language);
+    }
+
+    // The form reader's own 128 MB cap would hide Storage:MaxUploadBytes, which the submission enforces as it copies.
+    private static async Task<IFormCollection> ReadFormAsync(HttpRequest request)
+    {
+        try
+        {
+            return await request.ReadFormAsync(new FormOptions { MultipartBodyLengthLimit = long.MaxValue }, request.HttpContext.RequestAborted);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or IOException)
+        {
+            throw new InvalidRequestException($"The multipart body could not be read ({ex.Message}); send the recording as form field 'file'.");
+        }
     }
 
     private static bool? ParsePurify(string? value) =>

@@ -78,6 +78,35 @@ public sealed class JobsFunctionsTests : IDisposable
     }
 
     [Fact]
+    public async Task SubmitJob_Answers413FromItsOwnLimit_WhenBodyIsOverKestrelsDefaultToo()
+    {
+        await using var host = await ApiHost.StartAsync(new Dictionary<string, string?> { ["Storage:MaxUploadBytes"] = "1000" });
+        using var body = new ByteArrayContent(new byte[31 * 1024 * 1024]);
+        using var form = new MultipartFormDataContent { { new ByteArrayContent(new byte[31 * 1024 * 1024]), "file", "big.wav" } };
+
+        using var raw = await host.Client.PostAsync(new Uri("jobs?filename=big.wav", UriKind.Relative), body);
+        using var multipart = await host.Client.PostAsync(new Uri("submit", UriKind.Relative), form);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, raw.StatusCode);
+        Assert.Contains("Storage:MaxUploadBytes", await raw.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, multipart.StatusCode);
+    }
+
+    [Fact]
+    public async Task SubmitJob_Answers400_WhenMultipartBodyIsBroken()
+    {
+        await using var host = await ApiHost.StartAsync();
+        using var broken = new StringContent("--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.wav\"\r\n\r\nRIFF", Encoding.UTF8);
+        broken.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("multipart/form-data; boundary=x");
+
+        using var response = await host.Client.PostAsync(new Uri("jobs", UriKind.Relative), broken);
+        var (status, json) = await ApiHost.ReadAsync(response);
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("multipart", (string)json!["error"]!, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task SubmitJob_Answers400_WhenJsonIsMalformedOrOptionsInvalid()
     {
         await using var host = await ApiHost.StartAsync();
