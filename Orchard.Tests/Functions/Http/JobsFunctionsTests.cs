@@ -124,6 +124,21 @@ public sealed class JobsFunctionsTests : IDisposable
     }
 
     [Fact]
+    public async Task SubmitJob_AcceptsThenFailsTheJobWithTheDecodeError_WhenAudioOnlyBreaksInTheFullDecode()
+    {
+        await using var host = await ApiHost.StartAsync();
+        using var form = new MultipartFormDataContent { { new ByteArrayContent(Mp3HeaderWithGarbage()), "file", "broken.wav" } };
+
+        using var submitted = await host.Client.PostAsync(new Uri("jobs?purify=false", UriKind.Relative), form);
+        var job = await host.PollUntilFinishedAsync((string)(await ApiHost.ReadAsync(submitted)).Json!["job_id"]!);
+
+        Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
+        Assert.Equal("failed", (string?)job["status"]);
+        Assert.Contains("decod", (string?)job["error"], StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(" at Orchard", (string?)job["error"], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task SubmitJob_TakesPurifyAndLanguage_FromQueryOrStoredPreference()
     {
         await using var host = await ApiHost.StartAsync();
@@ -346,6 +361,30 @@ public sealed class JobsFunctionsTests : IDisposable
     }
 
     private static string Fragment(string text, string fragment) => text.Contains(fragment, StringComparison.Ordinal) ? fragment : text;
+
+    /// <summary>A WAV whose header promises MP3 audio (so the probe accepts it) and whose data is noise no decoder reads.</summary>
+    private static byte[] Mp3HeaderWithGarbage()
+    {
+        var data = new byte[65536];
+        new Random(5).NextBytes(data);
+        using var output = new MemoryStream();
+        using var writer = new BinaryWriter(output);
+        writer.Write("RIFF"u8);
+        writer.Write(4 + 8 + 16 + 8 + data.Length);
+        writer.Write("WAVEfmt "u8);
+        writer.Write(16);
+        writer.Write((short)0x55);
+        writer.Write((short)1);
+        writer.Write(16000);
+        writer.Write(2000);
+        writer.Write((short)1);
+        writer.Write((short)0);
+        writer.Write("data"u8);
+        writer.Write(data.Length);
+        writer.Write(data);
+        writer.Flush();
+        return output.ToArray();
+    }
 
     private byte[] Wav(int seed, double seconds = 12) => File.ReadAllBytes(OrchestrationHarness.Recording(dir, seconds, seed).Path);
 }
