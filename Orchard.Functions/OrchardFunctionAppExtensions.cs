@@ -2,8 +2,10 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Orchard.Domain.Audio;
 using Orchard.Domain.Dispatch;
+using Orchard.Domain.Jobs;
 using Orchard.Domain.State;
 using Orchard.Domain.Storage;
+using Orchard.Domain.Workers;
 
 namespace Orchard.Functions;
 
@@ -18,6 +20,8 @@ public static class OrchardFunctionAppExtensions
         services.AddOrchardStorage();
         services.AddOrchardAudio();
         services.AddOrchardDispatch();
+        services.AddOrchardJobs();
+        services.AddOrchardWorkers();
         return services;
     }
 }

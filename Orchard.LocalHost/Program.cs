@@ -9,6 +9,15 @@ using Orchard.LocalHost.Timers;
 // Runs the function app's own classes without the Functions host: HTTP routes from functions.metadata,
 // orchestrations on DurableTask.AzureStorage, timers on their schedules. Production and `func start` use the real host.
 var builder = WebApplication.CreateBuilder(args);
+// Timer schedules the Functions host reads from app settings; here they have defaults below every other source.
+builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource
+{
+    InitialData = new Dictionary<string, string?>
+    {
+        [Orchard.Functions.Functions.Timers.WorkerSweepFunctions.ScheduleSetting] = "0 * * * * *",
+        [Orchard.Functions.Functions.Timers.JobCleanupFunctions.ScheduleSetting] = "30 * * * * *",
+    },
+});
 var localSettings = LocalSettings.Find();
 if (localSettings is not null)
 {

@@ -30,6 +30,38 @@ public sealed partial class JobProgress(IJobStore jobs, RecordingStore recording
     /// </summary>
     public async Task<JobSummary> SetStatusAsync(string jobId, JobTransition transition, CancellationToken cancellationToken)
     {
+        var summary = await TransitionAsync(jobId, transition, cancellationToken);
+        if (summary.Status == transition.Status && JobLifecycle.IsTerminal(summary.Status))
+        {
+            // Written again on a replay: harmless, the document is the same.
+            await ArchiveAsync(jobId, cancellationToken);
+        }
+
+        return summary;
+    }
+
+    /// <summary>
+    /// True when the job was cancelled: a worker's answer that arrives afterwards is to be discarded (the worker is
+    /// still released). For the dispatcher to ask once a worker has answered.
+    /// </summary>
+    public async Task<bool> IsCancelledAsync(string jobId, CancellationToken cancellationToken)
+    {
+        var summary = await jobs.GetAsync(jobId, cancellationToken)
+            ?? (await recordings.TryLoadJsonAsync<JobDocument>(RecordingStore.FinishedBlob(jobId), cancellationToken))?.Summary;
+        return summary?.Status == JobStatus.Cancelled;
+    }
+
+    /// <summary>Copies a finished job's document to Blob Storage, where it outlives its Redis record.</summary>
+    private async Task ArchiveAsync(string jobId, CancellationToken cancellationToken)
+    {
+        if (await jobs.GetDocumentAsync(jobId, cancellationToken) is { } document)
+        {
+            await recordings.SaveFinishedAsync(new JobDocumentSnapshot(document), cancellationToken);
+        }
+    }
+
+    private async Task<JobSummary> TransitionAsync(string jobId, JobTransition transition, CancellationToken cancellationToken)
+    {
         try
         {
             return await jobs.TransitionAsync(jobId, transition, cancellationToken);

@@ -26,3 +26,19 @@ public sealed class DuplicateJobException(string jobId) : InvalidOperationExcept
 {
     public string JobId { get; } = jobId;
 }
+
+/// <summary>The job has not finished (or did not complete), so what was asked for does not exist yet.</summary>
+public sealed class JobNotFinishedException(string jobId, JobStatus status)
+    : InvalidOperationException(status is JobStatus.Failed or JobStatus.Cancelled
+        ? $"Job {jobId} is {Name(status)}; it has no transcript."
+        : $"Job {jobId} is still {Name(status)}; the transcript is ready once its status is completed (poll GET /jobs/{jobId}).")
+{
+    public string JobId { get; } = jobId;
+
+    public JobStatus Status { get; } = status;
+
+    private static string Name(JobStatus status) => OrchardJson.Serialize(status).Trim('"');
+}
+
+/// <summary>A query parameter or body field the caller sent cannot be used; the message says what would work.</summary>
+public sealed class InvalidRequestException(string message) : ArgumentException(message);

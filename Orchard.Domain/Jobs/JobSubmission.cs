@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Orchard.Domain.Audio;
 using Orchard.Domain.Dispatch;
 using Orchard.Domain.State;
@@ -9,7 +10,8 @@ namespace Orchard.Domain.Jobs;
 /// Accepts a recording: stores it under a new job id (never the user's file name), probes it so what is not audio
 /// is refused at once, and records the job. The caller then starts its orchestration.
 /// </summary>
-public sealed class JobSubmission(RecordingStore recordings, JobProgress progress, IPreferenceStore preferences, AudioPipeline audio, TimeProvider time)
+public sealed class JobSubmission(
+    RecordingStore recordings, JobProgress progress, IPreferenceStore preferences, AudioPipeline audio, IOptions<StorageOptions> storage, TimeProvider time)
 {
     /// <summary>
     /// Throws <see cref="EmptyUploadException"/>, <see cref="UploadTooLargeException"/>, or an
@@ -17,50 +19,131 @@ public sealed class JobSubmission(RecordingStore recordings, JobProgress progres
     /// </summary>
     public async Task<JobSummary> SubmitAsync(Stream content, string? filename, bool? purify, string? language, CancellationToken cancellationToken)
     {
-        var jobId = Guid.CreateVersion7(time.GetUtcNow()).ToString("D");
-        var local = Path.Combine(Path.GetTempPath(), $"orchard-upload-{jobId}");
+        ArgumentNullException.ThrowIfNull(content);
+        var jobId = NewJobId();
+        var local = LocalPath(jobId);
         try
         {
-            // Probing needs a file; the local copy is then what goes to Blob Storage.
+            // Probing needs a file; the local copy is then what goes to Blob Storage. The limit holds while copying.
             await using (var file = File.Create(local))
             {
-                await content.CopyToAsync(file, cancellationToken);
+                await CopyLimitedAsync(content, file, storage.Value.MaxUploadBytes, cancellationToken);
             }
 
-            var length = new FileInfo(local).Length;
-            if (length == 0)
-            {
-                throw new EmptyUploadException();
-            }
+            return await AcceptAsync(jobId, local, filename, purify, language, cancellationToken);
+        }
+        finally
+        {
+            File.Delete(local);
+        }
+    }
 
-            var probe = await audio.ProbeAsync(local, cancellationToken);
-            if (!probe.IsAudio)
-            {
-                throw new NotAudioException($"not an audio file ffmpeg can read ({probe.FormatName}).");
-            }
+    /// <summary>Submits a job from a request: its body or multipart file, or a recording uploaded to a URL from <c>POST /uploads</c>.</summary>
+    public Task<JobSummary> SubmitAsync(JobUpload upload, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(upload);
+        var language = CheckLanguage(upload.Language);
+        return upload.UploadId is { } uploadId
+            ? SubmitUploadedAsync(uploadId, upload.Filename, upload.Purify, language, cancellationToken)
+            : SubmitAsync(upload.Content ?? Stream.Null, upload.Filename, upload.Purify, language, cancellationToken);
+    }
 
-            await using (var file = File.OpenRead(local))
-            {
-                await recordings.SaveSourceAsync(jobId, file, cancellationToken);
-            }
+    /// <summary>Submits a recording the client uploaded itself through a URL from <c>POST /uploads</c>; the upload blob is consumed.</summary>
+    public async Task<JobSummary> SubmitUploadedAsync(string uploadId, string? filename, bool? purify, string? language, CancellationToken cancellationToken)
+    {
+        if (!Guid.TryParseExact(uploadId, "N", out _))
+        {
+            throw new UploadNotFoundException(uploadId);
+        }
 
-            var now = time.GetUtcNow();
-            var job = new JobSummary
-            {
-                JobId = jobId,
-                Filename = DisplayName(filename),
-                CreatedAt = now,
-                UpdatedAt = now,
-                Purify = purify ?? await preferences.GetUsePurifierAsync(cancellationToken),
-                Language = string.IsNullOrWhiteSpace(language) ? null : language.Trim(),
-                DurationMs = probe.Duration?.TotalMilliseconds,
-            };
-            await progress.CreateAsync(job, cancellationToken);
+        var size = await recordings.UploadSizeAsync(uploadId, cancellationToken) ?? throw new UploadNotFoundException(uploadId);
+        if (size > storage.Value.MaxUploadBytes)
+        {
+            await recordings.DeleteBlobAsync(RecordingStore.UploadBlob(uploadId), cancellationToken);
+            throw new UploadTooLargeException(storage.Value.MaxUploadBytes);
+        }
+
+        var jobId = NewJobId();
+        var local = LocalPath(jobId);
+        try
+        {
+            await recordings.DownloadAsync(RecordingStore.UploadBlob(uploadId), local, cancellationToken);
+            var job = await AcceptAsync(jobId, local, filename, purify, language, cancellationToken);
+            await recordings.DeleteBlobAsync(RecordingStore.UploadBlob(uploadId), cancellationToken);
             return job;
         }
         finally
         {
             File.Delete(local);
+        }
+    }
+
+    private async Task<JobSummary> AcceptAsync(string jobId, string local, string? filename, bool? purify, string? language, CancellationToken cancellationToken)
+    {
+        var length = new FileInfo(local).Length;
+        if (length == 0)
+        {
+            throw new EmptyUploadException();
+        }
+
+        var probe = await audio.ProbeAsync(local, cancellationToken);
+        if (!probe.IsAudio)
+        {
+            throw new NotAudioException($"not an audio file ffmpeg can read ({probe.FormatName}).");
+        }
+
+        await using (var file = File.OpenRead(local))
+        {
+            await recordings.SaveSourceAsync(jobId, file, cancellationToken);
+        }
+
+        var now = time.GetUtcNow();
+        var job = new JobSummary
+        {
+            JobId = jobId,
+            Filename = DisplayName(filename),
+            CreatedAt = now,
+            UpdatedAt = now,
+            Purify = purify ?? await preferences.GetUsePurifierAsync(cancellationToken),
+            Language = string.IsNullOrWhiteSpace(language) ? null : language.Trim(),
+            DurationMs = probe.Duration?.TotalMilliseconds,
+        };
+        await progress.CreateAsync(job, cancellationToken);
+        return job;
+    }
+
+    /// <summary>A language code for the workers (<c>en</c>, <c>ja</c>, <c>pt-BR</c>, <c>auto</c>); throws <see cref="InvalidRequestException"/>.</summary>
+    public static string? CheckLanguage(string? language)
+    {
+        if (string.IsNullOrWhiteSpace(language))
+        {
+            return null;
+        }
+
+        var trimmed = language.Trim();
+        return trimmed.Length <= 16 && trimmed.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')
+            ? trimmed
+            : throw new InvalidRequestException("language must be a language code such as en, ja or pt-BR (or auto).");
+    }
+
+    private string NewJobId() => Guid.CreateVersion7(time.GetUtcNow()).ToString("D");
+
+    private static string LocalPath(string jobId) => Path.Combine(Path.GetTempPath(), $"orchard-upload-{jobId}");
+
+    private static async Task CopyLimitedAsync(Stream content, Stream target, long limit, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[81920];
+        long total = 0;
+        int read;
+        while ((read = await content.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            total += read;
+            if (total > limit)
+            {
+                throw new UploadTooLargeException(limit);
+            }
+
+            await target.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
         }
     }
 
@@ -81,3 +164,9 @@ public sealed class JobSubmission(RecordingStore recordings, JobProgress progres
         return name.Length <= 255 ? name : name[..255];
     }
 }
+
+/// <summary>
+/// A recording as a request brings it: a stream (body or multipart file) or the id of a direct upload, with the
+/// job's options.
+/// </summary>
+public sealed record JobUpload(Stream? Content, string? UploadId, string? Filename, bool? Purify, string? Language);

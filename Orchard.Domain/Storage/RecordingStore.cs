@@ -2,6 +2,8 @@ using System.Text.Json;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
+using Azure.Storage.Sas;
 using Microsoft.Extensions.Options;
 using Orchard.Domain.Json;
 
@@ -34,6 +36,104 @@ public sealed class RecordingStore
     public static string ChunkBlob(string jobId, int index) => $"jobs/{jobId}/chunks/{index:D5}.wav";
 
     public static string ResultBlob(string jobId, int index) => $"jobs/{jobId}/results/{index:D5}.json";
+
+    /// <summary>The job's document (summary and chunks) as it finished; answers after its Redis record has expired.</summary>
+    public static string FinishedBlob(string jobId) => $"jobs/{jobId}/finished.json";
+
+    /// <summary>A direct upload from <c>POST /uploads</c>, until it is submitted as a job.</summary>
+    public static string UploadBlob(string uploadId) => $"uploads/{uploadId}";
+
+    private const string RetentionPrefix = "retention/";
+
+    /// <summary>
+    /// Stores a finished job's document and marks when its blobs are to be purged: a marker blob named by that time,
+    /// so the purge lists only what is due, in order.
+    /// </summary>
+    public async Task SaveFinishedAsync(JobDocumentSnapshot snapshot, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        await SaveJsonAsync(FinishedBlob(snapshot.JobId), snapshot.Document, cancellationToken);
+        var due = snapshot.FinishedAt + options.JobRetention;
+        await container.GetBlobClient($"{RetentionPrefix}{due.ToUnixTimeMilliseconds():D15}/{snapshot.JobId}")
+            .UploadAsync(BinaryData.Empty, overwrite: true, cancellationToken);
+    }
+
+    /// <summary>Jobs whose retention ended at or before <paramref name="now"/>, oldest first: (marker blob, job id).</summary>
+    public async IAsyncEnumerable<(string Marker, string JobId)> ListExpiredAsync(
+        DateTimeOffset now, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await EnsureContainerAsync();
+        var nowMs = now.ToUnixTimeMilliseconds();
+        await foreach (var item in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, RetentionPrefix, cancellationToken))
+        {
+            var parts = item.Name[RetentionPrefix.Length..].Split('/', 2);
+            if (parts.Length != 2 || !long.TryParse(parts[0], System.Globalization.CultureInfo.InvariantCulture, out var dueMs))
+            {
+                continue;
+            }
+
+            if (dueMs > nowMs)
+            {
+                yield break;
+            }
+
+            yield return (item.Name, parts[1]);
+        }
+    }
+
+    /// <summary>Uploads not written to since <paramref name="before"/>.</summary>
+    public async IAsyncEnumerable<string> ListUploadsOlderThanAsync(
+        DateTimeOffset before, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await EnsureContainerAsync();
+        await foreach (var item in container.GetBlobsAsync(BlobTraits.None, BlobStates.Uncommitted, "uploads/", cancellationToken))
+        {
+            if (item.Properties.LastModified is { } modified && modified < before)
+            {
+                yield return item.Name;
+            }
+        }
+    }
+
+    public async Task DeleteBlobAsync(string blobName, CancellationToken cancellationToken) =>
+        await container.DeleteBlobIfExistsAsync(blobName, cancellationToken: cancellationToken);
+
+    /// <summary>
+    /// A URL that can create and write (not read, list or delete) one new upload blob until <paramref name="expiresOn"/>:
+    /// the client puts it whole or in blocks (Put Block, Put Block List), so a broken connection resumes.
+    /// </summary>
+    public async Task<Uri> CreateUploadUrlAsync(string uploadId, DateTimeOffset expiresOn, CancellationToken cancellationToken)
+    {
+        await EnsureContainerAsync();
+        cancellationToken.ThrowIfCancellationRequested();
+        var blob = container.GetBlockBlobClient(UploadBlob(uploadId));
+        if (!blob.CanGenerateSasUri)
+        {
+            throw new UploadUrlUnavailableException();
+        }
+
+        var sas = new BlobSasBuilder(BlobSasPermissions.Create | BlobSasPermissions.Write, expiresOn)
+        {
+            BlobContainerName = container.Name,
+            BlobName = blob.Name,
+            Resource = "b",
+            Protocol = blob.Uri.Scheme == Uri.UriSchemeHttps ? SasProtocol.Https : SasProtocol.HttpsAndHttp,
+        };
+        return blob.GenerateSasUri(sas);
+    }
+
+    /// <summary>The size of a committed upload, or null when there is none.</summary>
+    public async Task<long?> UploadSizeAsync(string uploadId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await container.GetBlobClient(UploadBlob(uploadId)).GetPropertiesAsync(cancellationToken: cancellationToken)).Value.ContentLength;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return null;
+        }
+    }
 
     /// <summary>Streams an upload into the job's source blob, refusing empty and oversized uploads; returns its size.</summary>
     public async Task<long> SaveSourceAsync(string jobId, Stream content, CancellationToken cancellationToken)

@@ -17,3 +17,14 @@ public sealed class BlobMissingException(string blobName)
 {
     public string BlobName { get; } = blobName;
 }
+
+/// <summary>No upload with this id: never created through <c>POST /uploads</c>, not uploaded yet, or already used.</summary>
+public sealed class UploadNotFoundException(string uploadId)
+    : InvalidOperationException($"No uploaded recording '{uploadId}': get an upload URL from POST /uploads, upload the file there, then send its \"blob\" value.")
+{
+    public string UploadId { get; } = uploadId;
+}
+
+/// <summary>The storage account cannot sign upload URLs (no account key, e.g. a managed identity without delegation).</summary>
+public sealed class UploadUrlUnavailableException()
+    : InvalidOperationException("This deployment cannot hand out upload URLs: its storage connection has no account key. Send the recording in the request body instead.");

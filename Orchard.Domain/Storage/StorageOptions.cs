@@ -18,4 +18,19 @@ public sealed class StorageOptions
     /// <summary>Largest accepted recording, in bytes (default 2 GB).</summary>
     [Range(1, long.MaxValue)]
     public long MaxUploadBytes { get; set; } = 2L * 1024 * 1024 * 1024;
+
+    /// <summary>
+    /// How long a finished job's summary and transcript (and its audio) stay in Blob Storage; the timer purges them
+    /// after that. Its Redis record goes much sooner (<c>State:JobRetention</c>).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "3650.00:00:00")]
+    public TimeSpan JobRetention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How long an upload URL from <c>POST /uploads</c> accepts writes.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "7.00:00:00")]
+    public TimeSpan UploadUrlLifetime { get; set; } = TimeSpan.FromHours(2);
+
+    /// <summary>An upload never submitted as a job is deleted this long after its last write.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00")]
+    public TimeSpan AbandonedUploadAfter { get; set; } = TimeSpan.FromDays(1);
 }

@@ -31,6 +31,7 @@ public static class StorageServiceCollectionExtensions
             return new BlobServiceClient(connection, new BlobClientOptions(BlobClientOptions.ServiceVersion.V2025_11_05));
         });
         services.TryAddSingleton<RecordingStore>();
+        services.TryAddSingleton<UploadSlots>();
         return services;
     }
 }

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Abstractions;
 using Microsoft.AspNetCore.Routing;
@@ -58,6 +59,13 @@ public static partial class HttpFunctionRouter
         {
             await WriteErrorAsync(context, StatusCodes.Status401Unauthorized, "A function key is required (?code= or x-functions-key header).");
             return;
+        }
+
+        // Kestrel's default 30 MB body limit would refuse recordings the app accepts; the app enforces its own limit
+        // (Storage:MaxUploadBytes) while it streams, as it must behind the Functions host too.
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
+        {
+            bodySize.MaxRequestBodySize = null;
         }
 
         try

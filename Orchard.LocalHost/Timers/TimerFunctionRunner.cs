@@ -1,4 +1,5 @@
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -67,15 +68,16 @@ public sealed partial class TimerFunctionRunner(
             IsPastDue = isPastDue,
             ScheduleStatus = new ScheduleStatus { Last = last, Next = schedule.GetNextOccurrence(now), LastUpdated = now },
         };
-        var arguments = method.Parameters
-            .Select(p => p.ParameterType == typeof(TimerInfo) ? info
-                : p.ParameterType == typeof(CancellationToken) ? stoppingToken
-                : p.HasDefaultValue ? p.DefaultValue
-                : (object?)null)
-            .ToArray();
         try
         {
             await using var scope = services.CreateAsyncScope();
+            var arguments = method.Parameters
+                .Select(p => p.ParameterType == typeof(TimerInfo) ? info
+                    : p.ParameterType == typeof(CancellationToken) ? stoppingToken
+                    : typeof(DurableTaskClient).IsAssignableFrom(p.ParameterType) ? scope.ServiceProvider.GetRequiredService<DurableTaskClient>()
+                    : p.HasDefaultValue ? p.DefaultValue
+                    : (object?)null)
+                .ToArray();
             await method.InvokeAsync(scope.ServiceProvider, arguments);
             LogRan(logger, method.Definition.Name);
         }

@@ -18,6 +18,10 @@ internal static class ApiResults
 
     public static IActionResult Error(int status, string message) => Json(new { error = message }, status);
 
+    /// <summary>Text as it is, e.g. a transcript as SRT.</summary>
+    public static IActionResult Content(string content, string contentType) =>
+        new ContentResult { Content = content, ContentType = contentType, StatusCode = StatusCodes.Status200OK };
+
     /// <summary>The status and sentence for an error a caller can act on; null for anything else (a bug: 500).</summary>
     public static IActionResult? FromException(Exception ex) => ex switch
     {
@@ -25,9 +29,13 @@ internal static class ApiResults
         NotAudioException => Error(StatusCodes.Status415UnsupportedMediaType, ex.Message),
         UploadTooLargeException => Error(StatusCodes.Status413PayloadTooLarge, ex.Message),
         AudioException => Error(StatusCodes.Status422UnprocessableEntity, ex.Message),
-        InvalidWorkerUrlException or DuplicateWorkerException or JsonException or FormatException => Error(StatusCodes.Status400BadRequest, ex.Message),
+        InvalidWorkerUrlException or DuplicateWorkerException or InvalidRequestException or UploadNotFoundException => Error(StatusCodes.Status400BadRequest, ex.Message),
+        JsonException => Error(StatusCodes.Status400BadRequest, $"The request body is not valid JSON: {ex.Message}"),
+        FormatException => Error(StatusCodes.Status400BadRequest, ex.Message),
         JobNotFoundException => Error(StatusCodes.Status404NotFound, "Job not found"),
-        WorkerNotFoundException => Error(StatusCodes.Status404NotFound, ex.Message),
+        JobNotFinishedException => Error(StatusCodes.Status409Conflict, ex.Message),
+        UploadUrlUnavailableException => Error(StatusCodes.Status501NotImplemented, ex.Message),
+        WorkerNotFoundException => Error(StatusCodes.Status404NotFound, $"{ex.Message} Register it again (POST /workers, or POST /workers/add with its URL)."),
         StateStoreUnavailableException => Error(StatusCodes.Status503ServiceUnavailable, "The state store is unavailable; try again shortly."),
         _ => null,
     };

@@ -10,8 +10,8 @@ using Orchard.Functions.Functions.Orchestration;
 
 namespace Orchard.Functions.Functions.Http;
 
-/// <summary><c>/jobs</c> and the original's <c>/submit</c>.</summary>
-public sealed class JobsFunctions(JobSubmission submission, IJobStore jobs, JobProgress progress, IOptions<DispatchOptions> dispatch)
+/// <summary><c>/jobs</c> (with transcripts) and the original's <c>/submit</c>.</summary>
+public sealed class JobsFunctions(JobSubmission submission, JobReader reader, JobRemoval removal, IOptions<DispatchOptions> dispatch)
 {
     [Function(nameof(SubmitJob))]
     public Task<IActionResult> SubmitJob(
@@ -26,28 +26,39 @@ public sealed class JobsFunctions(JobSubmission submission, IJobStore jobs, JobP
 
     [Function(nameof(GetJob))]
     public Task<IActionResult> GetJob([HttpTrigger(AuthorizationLevel.Function, "get", Route = "jobs/{id}")] HttpRequest request, string id) =>
-        ApiResults.Guard(async () =>
-        {
-            var document = await jobs.GetDocumentAsync(id, request.HttpContext.RequestAborted) ?? throw new JobNotFoundException(id);
-            var transcript = document.Summary.Status == JobStatus.Completed ? await progress.TranscriptAsync(id, request.HttpContext.RequestAborted) : null;
-            return ApiResults.Json(JobView.Create(document, transcript));
-        });
+        ApiResults.Guard(async () => ApiResults.Json(await reader.GetViewAsync(id, request.HttpContext.RequestAborted)));
 
     [Function(nameof(ListJobs))]
     public Task<IActionResult> ListJobs([HttpTrigger(AuthorizationLevel.Function, "get", Route = "jobs")] HttpRequest request) =>
         ApiResults.Guard(async () =>
         {
-            var limit = int.TryParse(request.Query["limit"], out var l) ? l : 50;
-            var page = await jobs.ListAsync(new JobQuery(limit, Cursor: request.Query["cursor"]), request.HttpContext.RequestAborted);
-            return ApiResults.Json(new { jobs = page.Jobs, count = page.Jobs.Count, next_cursor = page.NextCursor });
+            var query = JobListRequest.Parse(request.Query["limit"], request.Query["status"], request.Query["cursor"], request.Query["view"]);
+            var listing = await reader.ListAsync(query, request.HttpContext.RequestAborted);
+            return ApiResults.Json(new { jobs = listing.Jobs, count = listing.Count, next_cursor = listing.NextCursor });
+        });
+
+    [Function(nameof(GetTranscript))]
+    public Task<IActionResult> GetTranscript([HttpTrigger(AuthorizationLevel.Function, "get", Route = "jobs/{id}/transcript")] HttpRequest request, string id) =>
+        ApiResults.Guard(async () =>
+        {
+            var transcript = await reader.TranscriptAsync(id, request.Query["format"], request.HttpContext.RequestAborted);
+            return ApiResults.Content(transcript.Content, transcript.ContentType);
+        });
+
+    /// <summary>Cancels a running job (its orchestration terminated) or deletes a finished one with its blobs.</summary>
+    [Function(nameof(DeleteJob))]
+    public Task<IActionResult> DeleteJob(
+        [HttpTrigger(AuthorizationLevel.Function, "delete", Route = "jobs/{id}")] HttpRequest request, string id, [DurableClient] DurableTaskClient durable) =>
+        ApiResults.Guard(async () =>
+        {
+            var outcome = await removal.RemoveAsync(id, new DurableJobOrchestrations(durable), request.HttpContext.RequestAborted);
+            return ApiResults.Json(new { job_id = id, status = outcome == JobRemovalOutcome.Cancelled ? "cancelled" : "deleted" });
         });
 
     private Task<IActionResult> SubmitCore(HttpRequest request, DurableTaskClient durable) =>
         ApiResults.Guard(async () =>
         {
-            var (content, filename) = await UploadReader.ReadAsync(request);
-            bool? purify = bool.TryParse(request.Query["purify"], out var p) ? p : null;
-            var job = await submission.SubmitAsync(content, filename, purify, request.Query["language"], request.HttpContext.RequestAborted);
+            var job = await submission.SubmitAsync(await UploadReader.ReadAsync(request), request.HttpContext.RequestAborted);
             var input = new JobRequest(job.JobId, job.Purify, job.Language, DispatchLimits.From(dispatch.Value));
             await durable.ScheduleNewOrchestrationInstanceAsync(nameof(JobOrchestrator), input, new StartOrchestrationOptions(job.JobId));
             var statusUrl = $"{request.Scheme}://{request.Host}{request.PathBase}/jobs/{job.JobId}";

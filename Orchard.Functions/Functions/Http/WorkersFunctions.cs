@@ -1,17 +1,21 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Options;
-using Orchard.Domain.Json;
 using Orchard.Domain.State;
 using Orchard.Domain.Workers;
 
 namespace Orchard.Functions.Functions.Http;
 
-/// <summary><c>/workers</c>, with the original's <c>/workers/add</c> and <c>/workers/remove</c>.</summary>
-public sealed class WorkersFunctions(IWorkerRegistry workers, IOptions<StateOptions> state, TimeProvider time)
+/// <summary>
+/// <c>/workers</c>: self-registration and heartbeats, with the original's <c>/workers/add</c> and <c>/workers/remove</c>.
+/// A worker's id may be its URL: in a path it is URL-encoded (<c>/workers/http%3A%2F%2Fhost%3A8080/heartbeat</c>).
+/// </summary>
+public sealed class WorkersFunctions(IWorkerRegistry workers, IOptions<StateOptions> state, IOptions<WorkersOptions> options, TimeProvider time)
 {
+    private const string UrlExpected = "{\"url\": \"http://host:port\"}";
+    private const string RegistrationExpected = "{\"url\": \"http://host:port\" or null, \"name\": \"...\", \"model\": \"...\"}";
+
     [Function(nameof(ListWorkers))]
     public Task<IActionResult> ListWorkers([HttpTrigger(AuthorizationLevel.Function, "get", Route = "workers")] HttpRequest request) =>
         ApiResults.Guard(async () =>
@@ -24,6 +28,7 @@ public sealed class WorkersFunctions(IWorkerRegistry workers, IOptions<StateOpti
                 name = w.Name,
                 model = w.Model,
                 status = w.EffectiveStatus(now, state.Value.WorkerOfflineAfter),
+                self_registered = w.SelfRegistered,
                 pending = w.Pending,
                 average_speed_ratio = w.AverageSpeedRatio,
                 completed_chunks = w.CompletedChunks,
@@ -34,11 +39,44 @@ public sealed class WorkersFunctions(IWorkerRegistry workers, IOptions<StateOpti
             return ApiResults.Json(new { workers = list, count = list.Length });
         });
 
+    /// <summary>A worker registers itself; registering again (same URL, or its previous id) updates it.</summary>
+    [Function(nameof(RegisterWorker))]
+    public Task<IActionResult> RegisterWorker([HttpTrigger(AuthorizationLevel.Function, "post", Route = "workers")] HttpRequest request) =>
+        ApiResults.Guard(async () =>
+        {
+            var body = await JsonBody.ReadAsync<RegistrationBody>(request, RegistrationExpected);
+            var worker = await workers.RegisterAsync(new WorkerRegistration(body.Url, body.Name, body.Model, body.Id), request.HttpContext.RequestAborted);
+            return ApiResults.Json(new { id = worker.Id, heartbeat_interval_seconds = (int)Math.Ceiling(options.Value.HeartbeatInterval.TotalSeconds) });
+        });
+
+    /// <summary>404 for a worker the master no longer knows: it should register again.</summary>
+    [Function(nameof(WorkerHeartbeat))]
+    public Task<IActionResult> WorkerHeartbeat(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "workers/{id}/heartbeat")] HttpRequest request, string id) =>
+        ApiResults.Guard(async () =>
+        {
+            var worker = await workers.HeartbeatAsync(Uri.UnescapeDataString(id), request.HttpContext.RequestAborted)
+                ?? throw new WorkerNotFoundException(Uri.UnescapeDataString(id));
+            var status = worker.EffectiveStatus(time.GetUtcNow().ToUnixTimeMilliseconds(), state.Value.WorkerOfflineAfter);
+            return ApiResults.Json(new { id = worker.Id, status });
+        });
+
+    [Function(nameof(DeleteWorker))]
+    public Task<IActionResult> DeleteWorker([HttpTrigger(AuthorizationLevel.Function, "delete", Route = "workers/{id}")] HttpRequest request, string id) =>
+        ApiResults.Guard(async () =>
+        {
+            var workerId = Uri.UnescapeDataString(id);
+            return await workers.RemoveAsync(workerId, request.HttpContext.RequestAborted)
+                ? ApiResults.Json(new { status = "removed", id = workerId })
+                : throw new WorkerNotFoundException(workerId);
+        });
+
     [Function(nameof(AddWorker))]
     public Task<IActionResult> AddWorker([HttpTrigger(AuthorizationLevel.Function, "post", Route = "workers/add")] HttpRequest request) =>
         ApiResults.Guard(async () =>
         {
-            var worker = await workers.AddAsync(await ReadUrlAsync(request), request.HttpContext.RequestAborted);
+            var body = await JsonBody.ReadAsync<UrlBody>(request, UrlExpected);
+            var worker = await workers.AddAsync(body.Url ?? string.Empty, request.HttpContext.RequestAborted);
             return ApiResults.Json(new { status = "added", id = worker.Id, url = worker.Url });
         });
 
@@ -46,18 +84,13 @@ public sealed class WorkersFunctions(IWorkerRegistry workers, IOptions<StateOpti
     public Task<IActionResult> RemoveWorker([HttpTrigger(AuthorizationLevel.Function, "post", Route = "workers/remove")] HttpRequest request) =>
         ApiResults.Guard(async () =>
         {
-            var id = WorkerUrl.Normalize(await ReadUrlAsync(request));
+            var id = WorkerUrl.Normalize((await JsonBody.ReadAsync<UrlBody>(request, UrlExpected)).Url);
             return await workers.RemoveAsync(id, request.HttpContext.RequestAborted)
                 ? ApiResults.Json(new { status = "removed", id })
                 : ApiResults.Error(StatusCodes.Status400BadRequest, $"Worker {id} is not registered.");
         });
 
-    private static async Task<string> ReadUrlAsync(HttpRequest request)
-    {
-        var body = await JsonSerializer.DeserializeAsync<UrlBody>(request.Body, OrchardJson.Options, request.HttpContext.RequestAborted)
-            ?? throw new InvalidWorkerUrlException("Send a JSON body {\"url\": \"http://host:port\"}.");
-        return body.Url ?? string.Empty;
-    }
-
     private sealed record UrlBody(string? Url);
+
+    private sealed record RegistrationBody(string? Url, string? Name, string? Model, string? Id);
 }

@@ -1,0 +1,76 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Orchard.Domain.Dispatch;
+using Orchard.Domain.Json;
+using Orchard.Domain.Storage;
+using Orchard.Domain.Transcripts;
+
+namespace Orchard.Domain.Jobs;
+
+/// <summary>A page of <c>GET /jobs</c>: the original's <c>jobs</c> and <c>count</c>, plus the cursor of the next page.</summary>
+public sealed record JobListing(IReadOnlyList<JsonObject> Jobs, int Count, string? NextCursor);
+
+/// <summary>
+/// Reads jobs for the API: the live record in Redis, or, once that has expired, the document archived in Blob Storage
+/// when the job finished (kept for <c>Storage:JobRetention</c>).
+/// </summary>
+public sealed class JobReader(IJobStore jobs, JobProgress progress, RecordingStore recordings)
+{
+    /// <summary>The job with its chunks; throws <see cref="JobNotFoundException"/>.</summary>
+    public async Task<JobDocument> GetDocumentAsync(string jobId, CancellationToken cancellationToken)
+    {
+        EnsureJobId(jobId);
+        return await jobs.GetDocumentAsync(jobId, cancellationToken)
+            ?? await recordings.TryLoadJsonAsync<JobDocument>(RecordingStore.FinishedBlob(jobId), cancellationToken)
+            ?? throw new JobNotFoundException(jobId);
+    }
+
+    /// <summary>The job document as the original served it, with <c>result</c> once completed.</summary>
+    public async Task<JsonObject> GetViewAsync(string jobId, CancellationToken cancellationToken)
+    {
+        var document = await GetDocumentAsync(jobId, cancellationToken);
+        var transcript = document.Summary.Status == JobStatus.Completed ? await progress.TranscriptAsync(jobId, cancellationToken) : null;
+        return JobView.Create(document, transcript);
+    }
+
+    /// <summary>Newest first; full documents (as the original listed them) or summaries without chunks.</summary>
+    public async Task<JobListing> ListAsync(JobListRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var page = await jobs.ListAsync(request.Query, cancellationToken);
+        var items = request.SummaryOnly
+            ? page.Jobs.Select(j => (JsonObject)JsonSerializer.SerializeToNode(j, OrchardJson.Options)!).ToArray()
+            : await Task.WhenAll(page.Jobs.Select(j => FullViewAsync(j, cancellationToken)));
+        return new JobListing(items, items.Length, page.NextCursor);
+    }
+
+    /// <summary>The transcript of a completed job in a format; 409-worthy <see cref="JobNotFinishedException"/> before that.</summary>
+    public async Task<RenderedTranscript> TranscriptAsync(string jobId, string? format, CancellationToken cancellationToken)
+    {
+        var name = TranscriptFormats.Parse(format);
+        var document = await GetDocumentAsync(jobId, cancellationToken);
+        if (document.Summary.Status != JobStatus.Completed)
+        {
+            throw new JobNotFinishedException(jobId, document.Summary.Status);
+        }
+
+        var transcript = await progress.TranscriptAsync(jobId, cancellationToken) ?? throw new JobNotFoundException(jobId);
+        return TranscriptFormats.Render(transcript, name);
+    }
+
+    /// <summary>Job ids are GUIDs Orchard made; anything else is unknown (and never reaches a key or blob name).</summary>
+    public static void EnsureJobId(string? jobId)
+    {
+        if (!Guid.TryParseExact(jobId, "D", out _))
+        {
+            throw new JobNotFoundException(jobId ?? string.Empty);
+        }
+    }
+
+    private async Task<JsonObject> FullViewAsync(JobSummary summary, CancellationToken cancellationToken)
+    {
+        var document = await jobs.GetDocumentAsync(summary.JobId, cancellationToken) ?? new JobDocument(summary, []);
+        var transcript = document.Summary.Status == JobStatus.Completed ? await progress.TranscriptAsync(summary.JobId, cancellationToken) : null;
+        return JobView.Create(document, transcript);
+    }
+}

@@ -1,0 +1,55 @@
+using Microsoft.Extensions.Logging;
+using Orchard.Domain.Dispatch;
+using Orchard.Domain.Storage;
+
+namespace Orchard.Domain.Jobs;
+
+/// <summary>What <c>DELETE /jobs/{id}</c> did.</summary>
+public enum JobRemovalOutcome
+{
+    /// <summary>The job was running: its orchestration is terminated and its status is cancelled.</summary>
+    Cancelled,
+
+    /// <summary>The job had finished: its record, blobs and orchestration history are gone.</summary>
+    Deleted,
+}
+
+/// <summary>
+/// Cancels a running job or deletes a finished one. A chunk already at a worker finishes there; its answer is
+/// discarded and the worker is released when it answers.
+/// </summary>
+public sealed partial class JobRemoval(JobReader reader, IJobStore jobs, JobProgress progress, RecordingStore recordings, ILogger<JobRemoval> logger)
+{
+    public async Task<JobRemovalOutcome> RemoveAsync(string jobId, IJobOrchestrations orchestrations, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(orchestrations);
+        var document = await reader.GetDocumentAsync(jobId, cancellationToken);
+        if (!JobLifecycle.IsTerminal(document.Summary.Status))
+        {
+            // Terminate first, so no further step can move the job on after it is marked cancelled.
+            await orchestrations.TerminateAsync(jobId, "Cancelled through DELETE /jobs/{id}.", cancellationToken);
+            try
+            {
+                await progress.SetStatusAsync(jobId, new JobTransition(JobStatus.Cancelled, "Cancelled on request."), cancellationToken);
+                LogCancelled(logger, jobId);
+                return JobRemovalOutcome.Cancelled;
+            }
+            catch (InvalidJobTransitionException)
+            {
+                // It finished meanwhile: delete it like any finished job.
+            }
+        }
+
+        await jobs.DeleteAsync(jobId, cancellationToken);
+        await recordings.DeleteJobAsync(jobId, cancellationToken);
+        await orchestrations.PurgeAsync(jobId, cancellationToken);
+        LogDeleted(logger, jobId);
+        return JobRemovalOutcome.Deleted;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} cancelled on request")]
+    private static partial void LogCancelled(ILogger logger, string jobId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} deleted with its blobs on request")]
+    private static partial void LogDeleted(ILogger logger, string jobId);
+}

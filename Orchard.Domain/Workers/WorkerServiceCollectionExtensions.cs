@@ -1,0 +1,18 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Orchard.Domain.Workers;
+
+/// <summary>Registers what keeps the worker fleet honest: heartbeat settings and the probing sweep.</summary>
+public static class WorkerServiceCollectionExtensions
+{
+    public static IServiceCollection AddOrchardWorkers(this IServiceCollection services)
+    {
+        services.AddOptions<WorkersOptions>().BindConfiguration(WorkersOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        // The probe's timeout is per call (WorkersOptions.ProbeTimeout).
+        services.AddHttpClient(WorkerMaintenance.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<WorkerMaintenance>();
+        return services;
+    }
+}

@@ -1,0 +1,20 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Orchard.Domain.Workers;
+
+/// <summary>How workers keep in touch (section <c>Workers</c>).</summary>
+public sealed class WorkersOptions
+{
+    public const string SectionName = "Workers";
+
+    /// <summary>
+    /// How often a self-registered worker is told to heartbeat; keep it well under <c>State:WorkerOfflineAfter</c>
+    /// (60 s by default) so one lost heartbeat does not take a worker offline.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>How long the health probe (<c>GET /</c>) of a worker added by URL may take.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
+    public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(5);
+}

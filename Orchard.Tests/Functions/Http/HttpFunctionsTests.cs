@@ -1,0 +1,64 @@
+using System.Net;
+using System.Reflection;
+using Microsoft.Azure.Functions.Worker;
+using Orchard.Functions.Functions.Http;
+using Orchard.LocalHost.Functions;
+using Orchard.Tests.Infrastructure;
+
+namespace Orchard.Tests.Functions.Http;
+
+/// <summary>What holds for every HTTP function: closed by default, one class per resource in this folder.</summary>
+public sealed class HttpFunctionsTests
+{
+    [Fact]
+    public void EveryHttpFunction_IsDeclaredWithFunctionAuthorization()
+    {
+        var http = FunctionMetadata.Read(FunctionMetadata.DefaultPath).Where(f => f.IsHttp).ToArray();
+
+        Assert.Equal(
+            ["AddWorker", "CreateUpload", "DeleteJob", "DeleteWorker", "GetJob", "GetPurifierPreference", "GetStats", "GetTranscript", "ListJobs",
+             "ListWorkers", "RegisterWorker", "RemoveWorker", "SetPurifierPreference", "Submit", "SubmitJob", "WorkerHeartbeat"],
+            http.Select(f => f.Name).Order(StringComparer.Ordinal));
+        Assert.All(http, f => Assert.Equal("Function", f.Trigger!.AuthLevel, ignoreCase: true));
+        Assert.All(http, f => Assert.StartsWith(typeof(JobsFunctions).Namespace + ".", f.EntryPoint, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void EveryHttpTriggerAttribute_UsesFunctionLevel()
+    {
+        var triggers = typeof(JobsFunctions).Assembly.GetTypes()
+            .SelectMany(t => t.GetMethods())
+            .SelectMany(m => m.GetParameters())
+            .Select(p => p.GetCustomAttribute<HttpTriggerAttribute>())
+            .OfType<HttpTriggerAttribute>()
+            .ToArray();
+
+        Assert.NotEmpty(triggers);
+        Assert.All(triggers, t => Assert.Equal(AuthorizationLevel.Function, t.AuthLevel));
+    }
+
+    [Theory]
+    [InlineData("GET", "jobs")]
+    [InlineData("GET", "stats")]
+    [InlineData("GET", "workers")]
+    [InlineData("POST", "workers/add")]
+    [InlineData("POST", "uploads")]
+    [InlineData("GET", "preferences/purifier")]
+    public async Task LocalHost_Answers401WithoutTheKey_And200WithIt_WhenAKeyIsConfigured(string method, string path)
+    {
+        await using var host = await ApiHost.StartAsync(new Dictionary<string, string?> { ["LocalHost:FunctionKey"] = "secret" });
+        using var without = new HttpRequestMessage(new HttpMethod(method), path);
+        using var with = new HttpRequestMessage(new HttpMethod(method), path);
+        with.Headers.Add("x-functions-key", "secret");
+        if (method == "POST")
+        {
+            with.Content = new StringContent("{\"url\": \"10.2.3.4:80\"}", System.Text.Encoding.UTF8, "application/json");
+        }
+
+        using var refused = await host.Client.SendAsync(without);
+        using var allowed = await host.Client.SendAsync(with);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.True(allowed.IsSuccessStatusCode, $"{method} /{path} with the key answered {(int)allowed.StatusCode}");
+    }
+}

@@ -1,0 +1,390 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.DependencyInjection;
+using Orchard.Domain.Dispatch;
+using Orchard.Domain.Jobs;
+using Orchard.Domain.State;
+using Orchard.Domain.Storage;
+using Orchard.Functions.Functions.Http;
+using Orchard.Tests.Audio;
+using Orchard.Tests.Functions.Orchestration;
+using Orchard.Tests.Infrastructure;
+
+namespace Orchard.Tests.Functions.Http;
+
+public sealed class JobsFunctionsTests : IDisposable
+{
+    private readonly TempDir dir = new();
+
+    public void Dispose() => dir.Dispose();
+
+    [Fact]
+    public async Task SubmitJob_Answers202WithAbsoluteStatusUrl_WhenMultipartHasAudio()
+    {
+        await using var host = await ApiHost.StartAsync();
+        var audio = Wav(seed: 1);
+
+        var (status, _, json) = ApiHost.Read(await host.Function<JobsFunctions>().SubmitJob(host.MultipartRequest(audio, "lecture.wav"), host.Durable));
+
+        Assert.Equal(202, status);
+        Assert.Equal("accepted", (string?)json!["status"]);
+        var jobId = (string)json["job_id"]!;
+        Assert.Equal($"http://orchard.test:7071/jobs/{jobId}", (string?)json["status_url"]);
+        Assert.Equal("lecture.wav", (await host.Jobs.GetAsync(jobId))!.Filename);
+    }
+
+    [Fact]
+    public async Task SubmitJob_Answers400_WhenNoFileOrEmptyBody()
+    {
+        await using var host = await ApiHost.StartAsync();
+        var jobs = host.Function<JobsFunctions>();
+
+        var noFile = ApiHost.Read(await jobs.SubmitJob(host.MultipartRequest(null, "x.wav"), host.Durable));
+        var otherField = ApiHost.Read(await jobs.Submit(host.MultipartRequest(Wav(seed: 1), "x.wav", field: "audio"), host.Durable));
+        var emptyFile = ApiHost.Read(await jobs.Submit(host.MultipartRequest([], "x.wav"), host.Durable));
+        var emptyBody = ApiHost.Read(await jobs.SubmitJob(host.Request("POST", "filename=x.wav", contentType: "audio/wav"), host.Durable));
+
+        Assert.All(new[] { noFile, otherField, emptyFile, emptyBody }, r =>
+        {
+            Assert.Equal(400, r.Status);
+            Assert.Contains("file", (string)r.Json!["error"]!, StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
+    public async Task SubmitJob_Answers415_WhenUploadIsNotAudio()
+    {
+        await using var host = await ApiHost.StartAsync();
+
+        var (status, _, json) = ApiHost.Read(await host.Function<JobsFunctions>().SubmitJob(
+            host.MultipartRequest(Encoding.UTF8.GetBytes("%PDF-1.7 this is a document, not a recording"), "notes.pdf"), host.Durable));
+
+        Assert.Equal(415, status);
+        Assert.Contains("not an audio file", (string)json!["error"]!, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SubmitJob_Answers413_WhenUploadIsOverTheSizeLimit()
+    {
+        await using var host = await ApiHost.StartAsync(new Dictionary<string, string?> { ["Storage:MaxUploadBytes"] = "4096" });
+
+        var (status, _, json) = ApiHost.Read(await host.Function<JobsFunctions>().SubmitJob(
+            host.Request("POST", "filename=big.wav", body: Wav(seed: 1), contentType: "audio/wav"), host.Durable));
+
+        Assert.Equal(413, status);
+        Assert.Contains("Storage:MaxUploadBytes", (string)json!["error"]!, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SubmitJob_Answers413FromItsOwnLimit_WhenBodyIsOverKestrelsDefaultToo()
+    {
+        await using var host = await ApiHost.StartAsync(new Dictionary<string, string?> { ["Storage:MaxUploadBytes"] = "1000" });
+        using var body = new ByteArrayContent(new byte[31 * 1024 * 1024]);
+        using var form = new MultipartFormDataContent { { new ByteArrayContent(new byte[31 * 1024 * 1024]), "file", "big.wav" } };
+
+        using var raw = await host.Client.PostAsync(new Uri("jobs?filename=big.wav", UriKind.Relative), body);
+        using var multipart = await host.Client.PostAsync(new Uri("submit", UriKind.Relative), form);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, raw.StatusCode);
+        Assert.Contains("Storage:MaxUploadBytes", await raw.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, multipart.StatusCode);
+    }
+
+    [Fact]
+    public async Task SubmitJob_Answers400_WhenMultipartBodyIsBroken()
+    {
+        await using var host = await ApiHost.StartAsync();
+        using var broken = new StringContent("--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.wav\"\r\n\r\nRIFF", Encoding.UTF8);
+        broken.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("multipart/form-data; boundary=x");
+
+        using var response = await host.Client.PostAsync(new Uri("jobs", UriKind.Relative), broken);
+        var (status, json) = await ApiHost.ReadAsync(response);
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("multipart", (string)json!["error"]!, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SubmitJob_Answers400_WhenJsonIsMalformedOrOptionsInvalid()
+    {
+        await using var host = await ApiHost.StartAsync();
+        var jobs = host.Function<JobsFunctions>();
+
+        var malformed = ApiHost.Read(await jobs.SubmitJob(host.Request("POST", json: "{\"blob\": "), host.Durable));
+        var noBlob = ApiHost.Read(await jobs.SubmitJob(host.Request("POST", json: "{\"filename\": \"a.wav\"}"), host.Durable));
+        var purify = ApiHost.Read(await jobs.SubmitJob(SetQueryOn(host.MultipartRequest(Wav(seed: 1), "a.wav"), "purify=maybe"), host.Durable));
+        var language = ApiHost.Read(await jobs.SubmitJob(SetQueryOn(host.MultipartRequest(Wav(seed: 1), "a.wav"), "language=%3Cscript%3E"), host.Durable));
+
+        Assert.Equal((400, "not valid JSON"), (malformed.Status, Fragment((string)malformed.Json!["error"]!, "not valid JSON")));
+        Assert.Equal((400, "blob"), (noBlob.Status, Fragment((string)noBlob.Json!["error"]!, "blob")));
+        Assert.Equal((400, "purify"), (purify.Status, Fragment((string)purify.Json!["error"]!, "purify")));
+        Assert.Equal((400, "language"), (language.Status, Fragment((string)language.Json!["error"]!, "language")));
+    }
+
+    [Fact]
+    public async Task SubmitJob_AcceptsThenFailsTheJobWithTheDecodeError_WhenAudioOnlyBreaksInTheFullDecode()
+    {
+        await using var host = await ApiHost.StartAsync();
+        using var form = new MultipartFormDataContent { { new ByteArrayContent(Mp3HeaderWithGarbage()), "file", "broken.wav" } };
+
+        using var submitted = await host.Client.PostAsync(new Uri("jobs?purify=false", UriKind.Relative), form);
+        var job = await host.PollUntilFinishedAsync((string)(await ApiHost.ReadAsync(submitted)).Json!["job_id"]!);
+
+        Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
+        Assert.Equal("failed", (string?)job["status"]);
+        Assert.Contains("decod", (string?)job["error"], StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(" at Orchard", (string?)job["error"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SubmitJob_TakesPurifyAndLanguage_FromQueryOrStoredPreference()
+    {
+        await using var host = await ApiHost.StartAsync();
+        var jobs = host.Function<JobsFunctions>();
+        await host.Services.GetRequiredService<IPreferenceStore>().SetUsePurifierAsync(false);
+
+        var byDefault = await SubmitAsync(host, jobs.SubmitJob(host.MultipartRequest(Wav(seed: 1), "a.wav"), host.Durable));
+        var explicitly = await SubmitAsync(host, jobs.SubmitJob(SetQueryOn(host.MultipartRequest(Wav(seed: 1), "a.wav"), "purify=true&language=ja"), host.Durable));
+
+        Assert.False(byDefault.Purify);
+        Assert.Null(byDefault.Language);
+        Assert.True(explicitly.Purify);
+        Assert.Equal("ja", explicitly.Language);
+    }
+
+    [Fact]
+    public async Task SubmitJob_KeepsEachUploadsAudio_WhenTwoUploadsShareAFileName()
+    {
+        await using var host = await ApiHost.StartAsync();
+        var jobs = host.Function<JobsFunctions>();
+        var first = Wav(seed: 1);
+        var second = Wav(seed: 2);
+
+        var a = await SubmitAsync(host, jobs.SubmitJob(host.MultipartRequest(first, "meeting.wav"), host.Durable));
+        var b = await SubmitAsync(host, jobs.Submit(host.MultipartRequest(second, "meeting.wav"), host.Durable));
+
+        Assert.NotEqual(a.JobId, b.JobId);
+        Assert.Equal(first, (await host.Container.GetBlobClient(RecordingStore.SourceBlob(a.JobId)).DownloadContentAsync()).Value.Content.ToArray());
+        Assert.Equal(second, (await host.Container.GetBlobClient(RecordingStore.SourceBlob(b.JobId)).DownloadContentAsync()).Value.Content.ToArray());
+    }
+
+    [Theory]
+    [InlineData("../x.wav", "x.wav")]
+    [InlineData("..\\..\\windows\\evil.wav", "evil.wav")]
+    [InlineData("a\u0000b\r\n\u001b[31mc.wav", "ab[31mc.wav")]
+    [InlineData("講義 第1回 über.wav", "講義 第1回 über.wav")]
+    [InlineData("..", "recording")]
+    public async Task SubmitJob_StoresAnyFileNameSafely_WhenNameIsHostileOrNonAscii(string filename, string shown)
+    {
+        await using var host = await ApiHost.StartAsync();
+
+        var job = await SubmitAsync(host, host.Function<JobsFunctions>().SubmitJob(host.MultipartRequest(Wav(seed: 1), filename), host.Durable));
+
+        Assert.Equal(shown, job.Filename);
+        Assert.True(await host.Container.GetBlobClient(RecordingStore.SourceBlob(job.JobId)).ExistsAsync());
+    }
+
+    [Fact]
+    public async Task SubmitJob_AcceptsAThousandCharacterName_OverHttp()
+    {
+        await using var host = await ApiHost.StartAsync();
+        using var form = new MultipartFormDataContent();
+        var name = new string('é', 996) + ".wav";
+        form.Add(new ByteArrayContent(Wav(seed: 1)), "file", name);
+
+        using var response = await host.Client.PostAsync(new Uri("jobs", UriKind.Relative), form);
+        var (status, json) = await ApiHost.ReadAsync(response);
+
+        Assert.Equal(HttpStatusCode.Accepted, status);
+        var stored = (await host.Jobs.GetAsync((string)json!["job_id"]!))!.Filename;
+        Assert.Equal(255, stored.Length);
+        Assert.All(stored, c => Assert.Equal('é', c));
+    }
+
+    [Fact]
+    public async Task GetJob_Answers404WithError_WhenJobIsUnknown()
+    {
+        await using var host = await ApiHost.StartAsync();
+        var jobs = host.Function<JobsFunctions>();
+
+        var unknown = ApiHost.Read(await jobs.GetJob(host.Request(), Guid.NewGuid().ToString()));
+        var hostile = ApiHost.Read(await jobs.GetJob(host.Request(), "../../etc/passwd"));
+        using var overHttp = await host.Client.GetAsync(new Uri($"jobs/{Guid.NewGuid()}", UriKind.Relative));
+
+        Assert.Equal((404, "Job not found"), (unknown.Status, (string?)unknown.Json!["error"]));
+        Assert.Equal((404, "Job not found"), (hostile.Status, (string?)hostile.Json!["error"]));
+        Assert.Equal(HttpStatusCode.NotFound, overHttp.StatusCode);
+    }
+
+    [Fact]
+    public async Task ListJobs_PagesNewestFirst_WithStatusFilterAndSummaryView()
+    {
+        await using var host = await ApiHost.StartAsync();
+        var ids = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            ids.Add(await CreateJobAsync(host, DateTimeOffset.UtcNow.AddMinutes(i)));
+        }
+
+        await host.Services.GetRequiredService<JobProgress>().SetStatusAsync(ids[0], new JobTransition(JobStatus.Failed, "broken"), default);
+        var jobs = host.Function<JobsFunctions>();
+
+        var first = ApiHost.Read(await jobs.ListJobs(host.Request(query: "limit=2"))).Json!;
+        var second = ApiHost.Read(await jobs.ListJobs(host.Request(query: $"limit=2&cursor={first["next_cursor"]}"))).Json!;
+        var failed = ApiHost.Read(await jobs.ListJobs(host.Request(query: "status=failed"))).Json!;
+        var summaries = ApiHost.Read(await jobs.ListJobs(host.Request(query: "view=summary"))).Json!;
+
+        Assert.Equal([ids[2], ids[1]], first["jobs"]!.AsArray().Select(j => (string)j!["job_id"]!));
+        Assert.Equal(2, (int)first["count"]!);
+        Assert.Equal([ids[0]], second["jobs"]!.AsArray().Select(j => (string)j!["job_id"]!));
+        Assert.Null(second["next_cursor"]);
+        Assert.Equal([ids[0]], failed["jobs"]!.AsArray().Select(j => (string)j!["job_id"]!));
+        Assert.NotNull(first["jobs"]![0]!["chunks"]);
+        Assert.Equal(3, (int)summaries["count"]!);
+        Assert.All(summaries["jobs"]!.AsArray(), j => Assert.Null(j!["chunks"]));
+    }
+
+    [Theory]
+    [InlineData("limit=0", "limit")]
+    [InlineData("limit=abc", "limit")]
+    [InlineData("status=done", "status")]
+    [InlineData("view=everything", "view")]
+    [InlineData("cursor=not-a-cursor", "cursor")]
+    public async Task ListJobs_Answers400_WhenAQueryValueIsInvalid(string query, string named)
+    {
+        await using var host = await ApiHost.StartAsync();
+
+        var (status, _, json) = ApiHost.Read(await host.Function<JobsFunctions>().ListJobs(host.Request(query: query)));
+
+        Assert.Equal(400, status);
+        Assert.Contains(named, (string)json!["error"]!, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task GetTranscript_Answers409Or400Or404_WhenJobUnfinishedFormatUnknownOrJobUnknown()
+    {
+        await using var host = await ApiHost.StartAsync();
+        var jobId = await CreateJobAsync(host, DateTimeOffset.UtcNow);
+        var jobs = host.Function<JobsFunctions>();
+
+        var unfinished = ApiHost.Read(await jobs.GetTranscript(host.Request(query: "format=srt"), jobId));
+        var format = ApiHost.Read(await jobs.GetTranscript(host.Request(query: "format=docx"), jobId));
+        var unknown = ApiHost.Read(await jobs.GetTranscript(host.Request(), Guid.NewGuid().ToString()));
+
+        Assert.Equal(409, unfinished.Status);
+        Assert.Contains("created", (string)unfinished.Json!["error"]!, StringComparison.Ordinal);
+        Assert.Equal(400, format.Status);
+        Assert.Contains("srt", (string)format.Json!["error"]!, StringComparison.Ordinal);
+        Assert.Equal(404, unknown.Status);
+    }
+
+    [Fact]
+    public async Task DeleteJob_DeletesFinishedJobWithItsBlobs()
+    {
+        await using var host = await ApiHost.StartAsync();
+        // Stored as POST /jobs stores it, but with no orchestration whose steps could still be writing.
+        var job = await host.Services.GetRequiredService<JobSubmission>().SubmitAsync(new MemoryStream(Wav(seed: 1)), "a.wav", false, null, default);
+        await host.Services.GetRequiredService<JobProgress>().SetStatusAsync(job.JobId, new JobTransition(JobStatus.Failed, "test"), default);
+        var before = await host.BlobNamesAsync($"jobs/{job.JobId}/");
+
+        var (status, _, json) = ApiHost.Read(await host.Function<JobsFunctions>().DeleteJob(host.Request("DELETE"), job.JobId, host.Durable));
+
+        Assert.Contains(RecordingStore.FinishedBlob(job.JobId), before);
+        Assert.Equal(200, status);
+        Assert.Equal("deleted", (string?)json!["status"]);
+        Assert.Null(await host.Jobs.GetAsync(job.JobId));
+        Assert.Empty(await host.BlobNamesAsync($"jobs/{job.JobId}/"));
+        Assert.Equal(404, ApiHost.Read(await host.Function<JobsFunctions>().GetJob(host.Request(), job.JobId)).Status);
+        Assert.Equal(404, ApiHost.Read(await host.Function<JobsFunctions>().DeleteJob(host.Request("DELETE"), job.JobId, host.Durable)).Status);
+    }
+
+    [Fact]
+    public async Task DeleteJob_CancelsRunningJob_AndTheWorkerIsReleasedWhenItAnswers()
+    {
+        await using var host = await ApiHost.StartAsync();
+        await using var slow = await FakeWorker.StartAsync(speedRatio: 0.25);
+        await host.Workers.AddAsync(slow.Url);
+        using var form = new MultipartFormDataContent { { new ByteArrayContent(Wav(seed: 3, seconds: 40)), "file", "long.wav" } };
+        using var submitted = await host.Client.PostAsync(new Uri("jobs?purify=false", UriKind.Relative), form);
+        var jobId = (string)(await ApiHost.ReadAsync(submitted)).Json!["job_id"]!;
+        await WaitForAsync(async () => (await host.Jobs.GetDocumentAsync(jobId))?.Chunks.Any(c => c.Status == ChunkStatus.Processing) == true);
+
+        using var deleted = await host.Client.DeleteAsync(new Uri($"jobs/{jobId}", UriKind.Relative));
+        var job = await host.PollUntilFinishedAsync(jobId);
+        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var instance = await host.Durable.WaitForInstanceCompletionAsync(jobId, wait.Token);
+        await WaitForAsync(async () => (await host.Workers.GetAsync(slow.Url))?.Claim is null);
+
+        Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
+        Assert.Equal("cancelled", (string?)(await deleted.Content.ReadFromJsonAsync<System.Text.Json.Nodes.JsonObject>())!["status"]);
+        Assert.Equal("cancelled", (string?)job["status"]);
+        Assert.Equal(OrchestrationRuntimeStatus.Terminated, instance.RuntimeStatus);
+        Assert.True(slow.Answered >= 1);
+        Assert.Equal(Domain.Workers.WorkerStatus.Online, (await host.Workers.GetAsync(slow.Url))!.Status);
+    }
+
+    internal static async Task<string> CreateJobAsync(ApiHost host, DateTimeOffset createdAt)
+    {
+        var job = new JobSummary { JobId = Guid.CreateVersion7(createdAt).ToString("D"), Filename = "made.wav", CreatedAt = createdAt, UpdatedAt = createdAt };
+        await host.Services.GetRequiredService<JobProgress>().CreateAsync(job, default);
+        return job.JobId;
+    }
+
+    internal static async Task WaitForAsync(Func<Task<bool>> condition, int attempts = 300)
+    {
+        for (var i = 0; i < attempts; i++)
+        {
+            if (await condition())
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.Fail("The condition did not come true in time.");
+    }
+
+    private static async Task<JobSummary> SubmitAsync(ApiHost host, Task<Microsoft.AspNetCore.Mvc.IActionResult> call)
+    {
+        var (status, text, json) = ApiHost.Read(await call);
+        Assert.True(status == 202, text);
+        return (await host.Jobs.GetAsync((string)json!["job_id"]!))!;
+    }
+
+    private static Microsoft.AspNetCore.Http.HttpRequest SetQueryOn(Microsoft.AspNetCore.Http.HttpRequest request, string query)
+    {
+        request.QueryString = new Microsoft.AspNetCore.Http.QueryString("?" + query);
+        return request;
+    }
+
+    private static string Fragment(string text, string fragment) => text.Contains(fragment, StringComparison.Ordinal) ? fragment : text;
+
+    /// <summary>A WAV whose header promises MP3 audio (so the probe accepts it) and whose data is noise no decoder reads.</summary>
+    private static byte[] Mp3HeaderWithGarbage()
+    {
+        var data = new byte[65536];
+        new Random(5).NextBytes(data);
+        using var output = new MemoryStream();
+        using var writer = new BinaryWriter(output);
+        writer.Write("RIFF"u8);
+        writer.Write(4 + 8 + 16 + 8 + data.Length);
+        writer.Write("WAVEfmt "u8);
+        writer.Write(16);
+        writer.Write((short)0x55);
+        writer.Write((short)1);
+        writer.Write(16000);
+        writer.Write(2000);
+        writer.Write((short)1);
+        writer.Write((short)0);
+        writer.Write("data"u8);
+        writer.Write(data.Length);
+        writer.Write(data);
+        writer.Flush();
+        return output.ToArray();
+    }
+
+    private byte[] Wav(int seed, double seconds = 12) => File.ReadAllBytes(OrchestrationHarness.Recording(dir, seconds, seed).Path);
+}
