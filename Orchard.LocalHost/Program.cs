@@ -29,10 +29,6 @@ if (localSettings is not null)
 
 builder.WebHost.UseUrls(builder.Configuration["urls"] ?? "http://127.0.0.1:7071");
 
-// The Functions host accepts request bodies up to about 100 MB; so does the local host (Kestrel's default is 30 MB).
-const long FunctionsHostBodyLimit = 100L * 1024 * 1024;
-builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = FunctionsHostBodyLimit);
-builder.Services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(form => form.MultipartBodyLengthLimit = FunctionsHostBodyLimit);
 
 builder.Services.AddOptions<LocalHostOptions>().BindConfiguration(LocalHostOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddOptions<DurableEngineOptions>()

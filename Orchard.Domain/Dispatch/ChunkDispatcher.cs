@@ -90,6 +90,15 @@ public sealed partial class ChunkDispatcher(
         }
 
         var elapsed = Stopwatch.GetElapsedTime(started);
+        var sample = new PerformanceSample(assignment.Chunk.SentMs / 1000, elapsed.TotalSeconds, time.GetUtcNow());
+        if (await progress.IsCancelledAsync(assignment.JobId, cancellationToken))
+        {
+            // The job was cancelled while the worker worked: free the worker, keep its speed, drop the answer.
+            await workers.ReleaseAsync(assignment.WorkerId, assignment.ClaimToken, ReleaseOutcome.Succeeded, sample, null, cancellationToken);
+            LogDiscarded(logger, assignment.JobId, assignment.Chunk.Index);
+            return new DeliveryReport(assignment.Chunk.Index, assignment.WorkerId, elapsed.TotalMilliseconds, 0);
+        }
+
         var result = new ChunkResult
         {
             Index = assignment.Chunk.Index,
@@ -100,7 +109,6 @@ public sealed partial class ChunkDispatcher(
             Transcription = transcription,
         };
         await recordings.SaveJsonAsync(resultBlob, result, cancellationToken);
-        var sample = new PerformanceSample(assignment.Chunk.SentMs / 1000, elapsed.TotalSeconds, time.GetUtcNow());
         await workers.ReleaseAsync(assignment.WorkerId, assignment.ClaimToken, ReleaseOutcome.Succeeded, sample, null, cancellationToken);
         await MarkCompletedAsync(assignment, result, cancellationToken);
         return new DeliveryReport(result.Index, result.WorkerId, result.ElapsedMs, transcription.Segments.Count);
@@ -142,6 +150,9 @@ public sealed partial class ChunkDispatcher(
             SentMs = result.SentMs,
             Error = null,
         }, assignment.Chunk.Index, cancellationToken);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} was cancelled while chunk {ChunkIndex} was at its worker; the answer is discarded")]
+    private static partial void LogDiscarded(ILogger logger, string jobId, int chunkIndex);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "The claim on worker {WorkerId} for chunk {ChunkIndex} of job {JobId} had lapsed (a re-run); claimed it again")]
     private static partial void LogClaimRenewed(ILogger logger, string workerId, string jobId, int chunkIndex);

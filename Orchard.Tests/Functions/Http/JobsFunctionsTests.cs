@@ -323,6 +323,8 @@ public sealed class JobsFunctionsTests : IDisposable
         Assert.Equal(OrchestrationRuntimeStatus.Terminated, instance.RuntimeStatus);
         Assert.True(slow.Answered >= 1);
         Assert.Equal(Domain.Workers.WorkerStatus.Online, (await host.Workers.GetAsync(slow.Url))!.Status);
+        // The late answer was discarded: nothing of the cancelled job was recorded as transcribed.
+        Assert.DoesNotContain((await host.Jobs.GetDocumentAsync(jobId))!.Chunks, c => c.Status == ChunkStatus.Completed);
     }
 
     internal static async Task<string> CreateJobAsync(ApiHost host, DateTimeOffset createdAt)
