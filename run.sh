@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Transcribe a recording end to end on this machine: ./run.sh [recording]
+# Installs and starts what is missing (Redis, Azurite, ffmpeg, espeak-ng, PocketSphinx), starts the master (the
+# Functions host when Core Tools are installed, otherwise Orchard.LocalHost) and two reference workers, transcribes
+# the recording (or, with none given, a sample it speaks with espeak-ng), prints the transcript with timestamps and
+# the URLs to look at, and stops everything it started.
+set -euo pipefail
+root=$(cd "$(dirname "$0")" && pwd)
+cd "$root"
+work="$root/.ci/work/run"
+mkdir -p "$work"
+pids=()
+services_were_up=false
+[ -f .ci/work/services.env ] && services_were_up=true
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+cleanup() {
+  for pid in "${pids[@]:-}"; do [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  $services_were_up || scripts/services.sh down >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+json() { python3 -c "import sys,json; d=json.load(sys.stdin); print($1)"; }
+
+recording="${1:-}"
+if [ -n "$recording" ] && [ ! -f "$recording" ]; then
+  echo "No such file: $recording" >&2
+  exit 2
+fi
+
+say "Services (Redis, Azurite; installing what is missing)"
+scripts/services.sh up
+# shellcheck disable=SC1091
+source .ci/work/services.env
+
+say "Building the master and the worker"
+dotnet build -c Release -v quiet -nologo Orchard.LocalHost/Orchard.LocalHost.csproj >"$work/build.log" 2>&1 &&
+  dotnet build -c Release -v quiet -nologo Orchard.Worker/Orchard.Worker.csproj >>"$work/build.log" 2>&1 ||
+  { tail -30 "$work/build.log"; echo "Build failed (full log: $work/build.log)" >&2; exit 1; }
+
+master_port=$(free_port)
+master="http://127.0.0.1:$master_port"
+# The spoken sample lasts about a minute: 30-second chunks let it show both workers at work.
+[ -z "$recording" ] && export Audio__TargetChunkSeconds=30
+export AzureWebJobsStorage="$ORCHARD_TEST_STORAGE" State__RedisConnectionString="$ORCHARD_TEST_REDIS" \
+  State__KeyPrefix="run:" DurableEngine__TaskHubName="run$(date +%s)" Storage__ContainerName="orchard-run"
+if command -v func >/dev/null 2>&1; then
+  say "Starting the master: Azure Functions Core Tools (func start) on $master"
+  (cd Orchard.Functions && exec func start --port "$master_port") >"$work/master.log" 2>&1 &
+else
+  say "Starting the master: Orchard.LocalHost on $master (Core Tools not installed)"
+  urls="$master" dotnet Orchard.LocalHost/bin/Release/net10.0/Orchard.LocalHost.dll >"$work/master.log" 2>&1 &
+fi
+pids+=($!)
+for _ in $(seq 1 120); do curl -fs "$master/stats" >/dev/null 2>&1 && break; sleep 0.5; done
+curl -fs "$master/stats" >/dev/null || { tail -30 "$work/master.log"; echo "The master did not start (log: $work/master.log)" >&2; exit 1; }
+
+say "Starting two workers (PocketSphinx, offline English recognition)"
+for n in 1 2; do
+  port=$(free_port)
+  dotnet Orchard.Worker/bin/Release/net10.0/Orchard.Worker.dll --Worker:Urls="http://127.0.0.1:$port" \
+    --Worker:PublicUrl="http://127.0.0.1:$port" --Worker:MasterUrl="$master" --Worker:Name="worker-$n" \
+    >"$work/worker-$n.log" 2>&1 &
+  pids+=($!)
+done
+for _ in $(seq 1 120); do
+  count=$(curl -fs "$master/workers" 2>/dev/null | json 'd["count"]' 2>/dev/null || echo 0)
+  [ "$count" -ge 2 ] && break
+  sleep 0.5
+done
+[ "${count:-0}" -ge 2 ] || { tail -20 "$work"/worker-*.log; echo "The workers did not register (logs in $work)" >&2; exit 1; }
+
+if [ -z "$recording" ]; then
+  say "No recording given: speaking a sample with espeak-ng"
+  recording="$work/sample.wav"
+  espeak-ng -s 150 -m -w "$work/sample-raw.wav" "<speak>
+    Welcome to the first lecture of this course. <break time=\"1500ms\"/>
+    Today we talk about how a long recording becomes a transcript. <break time=\"2500ms\"/>
+    The master splits the audio at silences, and sends each piece to a worker. <break time=\"1200ms\"/>
+    Each worker listens, and writes down what it hears. <break time=\"3000ms\"/>
+    When every piece is back, the master joins the text, and puts every sentence at the right time. <break time=\"2000ms\"/>
+    Even when a worker fails half way, no sentence is lost. <break time=\"1500ms\"/>
+    Thank you for listening. <break time="2500ms"/>
+    In the second part, we look at the workers themselves. <break time="1800ms"/>
+    Some are old phones, some are small boards, and some are fast machines with a graphics card. <break time="2200ms"/>
+    The master measures how fast each one is, and gives the longest pieces to the fastest. <break time="1300ms"/>
+    A new worker first gets a short piece, so that the master can learn its speed. <break time="2700ms"/>
+    If a worker does not answer in time, its piece goes to another worker. <break time="1600ms"/>
+    That is all for today. See you next week. </speak>"
+  ffmpeg -loglevel error -y -i "$work/sample-raw.wav" -ar 16000 -ac 1 "$recording"
+fi
+
+say "Submitting $(basename "$recording")"
+accepted=$(curl -fsS -F "file=@$recording" "$master/jobs")
+job=$(echo "$accepted" | json 'd["job_id"]')
+echo "job $job"
+say "While it runs, look at"
+echo "  $master/jobs/$job"
+echo "  $master/jobs/$job/transcript?format=srt   (also txt, vtt, json)"
+echo "  $master/jobs   $master/workers   $master/stats"
+echo "  redis-cli -p $ORCHARD_REDIS_PORT GET run:job:$job"
+last=""
+for _ in $(seq 1 1200); do
+  doc=$(curl -fsS "$master/jobs/$job")
+  line=$(echo "$doc" | json 'd["status"] + ": " + str(d["completed_chunks"]) + " of " + str(d["total_chunks"]) + " chunks transcribed"')
+  [ "$line" != "$last" ] && echo "  $line" && last=$line
+  status=$(echo "$doc" | json 'd["status"]')
+  case "$status" in completed|failed|cancelled) break ;; esac
+  sleep 0.5
+done
+
+if [ "$status" != completed ]; then
+  echo "$doc" | json 'd.get("error") or d["status"]' >&2
+  exit 1
+fi
+
+say "Transcript (times on the original recording)"
+curl -fsS "$master/jobs/$job" | python3 -c '
+import sys, json
+d = json.load(sys.stdin)
+for s in d["result"]["segments"]:
+    print("[" + s["start"] + " --> " + s["end"] + "]  " + s["text"])
+print()
+print(str(d["result"]["segments_count"]) + " segments, " + str(d["total_chunks"]) + " chunks")'
+
+echo "Logs: $work (everything started here stops now)"
