@@ -24,6 +24,7 @@ internal static class Purifier
     private const int MaxNoiseFrames = 600;
     private const double MinNoiseDistanceDb = 6;
     private const int MinNoiseFrames = 25;
+    private const double CleanFloorDb = -80;
     private const int BlockSamples = 1 << 16;
 
     public static PurifyResult Run(PcmFile input, float[] inputFrameDb, string outputPath, CancellationToken ct)
@@ -236,6 +237,17 @@ internal static class Purifier
         floorDb = -120;
         if (frameDb.Length < 3)
         {
+            return noise;
+        }
+
+        // A recording whose quiet stretches are (near) digital silence has no noise to remove. Without this check the
+        // quietest non-silent frames would be weak speech (soft onsets, fricatives), and subtracting their spectrum
+        // strips exactly the consonants a recogniser needs.
+        var all = (float[])frameDb.Clone();
+        Array.Sort(all);
+        if (all[(int)(QuietPercentile * (all.Length - 1))] <= CleanFloorDb)
+        {
+            floorDb = all[(int)(0.05 * (all.Length - 1))];
             return noise;
         }
 

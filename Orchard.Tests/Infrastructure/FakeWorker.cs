@@ -23,6 +23,8 @@ public sealed class FakeWorker : IAsyncDisposable
 {
     private readonly WebApplication app;
     private readonly SemaphoreSlim oneAtATime = new(1, 1);
+    private readonly CancellationTokenSource stopping = new();
+    private Task? registration;
     private int answered;
     private int concurrent;
 
@@ -56,6 +58,49 @@ public sealed class FakeWorker : IAsyncDisposable
         return worker;
     }
 
+    /// <summary>
+    /// Registers with a master as a self-registering device does (<c>POST /workers</c>), then heartbeats every
+    /// <paramref name="interval"/> and registers again, with its previous id, whenever the master answers 404.
+    /// Runs until the worker is disposed.
+    /// </summary>
+    public void RegisterWith(string masterUrl, TimeSpan interval)
+    {
+        var http = new HttpClient { BaseAddress = new Uri(masterUrl.TrimEnd('/') + "/"), Timeout = TimeSpan.FromSeconds(5) };
+        registration = Task.Run(async () =>
+        {
+            string? id = null;
+            while (!stopping.IsCancellationRequested)
+            {
+                try
+                {
+                    if (id is null || (await http.PostAsync($"workers/{Uri.EscapeDataString(id)}/heartbeat", null, stopping.Token)).StatusCode == System.Net.HttpStatusCode.NotFound)
+                    {
+                        using var response = await http.PostAsync("workers", JsonContent(new { url = Url, name = "fake", model = "fake", id }), stopping.Token);
+                        if (response.IsSuccessStatusCode)
+                        {
+                            using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(stopping.Token));
+                            id = body.RootElement.GetProperty("id").GetString();
+                            Registrations++;
+                        }
+                    }
+                }
+                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+                {
+                    // The master is away (restarting): try again at the next beat.
+                }
+
+                await Task.Delay(interval, stopping.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+
+            http.Dispose();
+        });
+    }
+
+    /// <summary>How many times the worker registered (more than once after the master forgot it).</summary>
+    public int Registrations { get; private set; }
+
+    private static StringContent JsonContent(object value) => new(JsonSerializer.Serialize(value), System.Text.Encoding.UTF8, "application/json");
+
     public async Task StopAsync()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
@@ -64,8 +109,15 @@ public sealed class FakeWorker : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await stopping.CancelAsync();
+        if (registration is not null)
+        {
+            await registration;
+        }
+
         await app.DisposeAsync();
         oneAtATime.Dispose();
+        stopping.Dispose();
     }
 
     private async Task<IResult> TranscribeAsync(HttpRequest request)
