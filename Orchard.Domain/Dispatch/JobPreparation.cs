@@ -37,10 +37,11 @@ public sealed class JobPreparation(AudioPipeline audio, RecordingStore recording
             await recordings.DownloadSourceAsync(jobId, source, cancellationToken);
             var prepared = await audio.PrepareAsync(source, purify, Path.Combine(work.FullName, "chunks"), cancellationToken);
             File.Delete(source);
-            foreach (var chunk in prepared.Chunks.Where(c => c.WavPath is not null))
-            {
-                await recordings.SaveFileAsync(RecordingStore.ChunkBlob(jobId, chunk.Index), chunk.WavPath!, cancellationToken);
-            }
+            // Several uploads at once: one at a time leaves the storage account's bandwidth mostly idle.
+            await Parallel.ForEachAsync(
+                prepared.Chunks.Where(c => c.WavPath is not null),
+                new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
+                async (chunk, ct) => await recordings.SaveFileAsync(RecordingStore.ChunkBlob(jobId, chunk.Index), chunk.WavPath!, ct));
 
             var manifest = new ChunkManifest
             {

@@ -14,14 +14,15 @@ public sealed record ClaimRequest(string JobId, string ChunkId, string Token, Ti
 
 /// <summary>
 /// Timeout rule of a delivery: floor + audio seconds × speed ratio × safety factor, capped. A worker with no
-/// speed history is measured on the short chunk (at an assumed ratio); a measured one gets the long chunk.
+/// speed history is measured on the short chunk (at an assumed ratio); so is one much slower (over 1.5×) than the
+/// fastest online worker, which the long chunk waits for; the others get the long chunk.
 /// </summary>
 public sealed record LeasePlan(string ShortChunkId, double LongAudioSeconds, double ShortAudioSeconds, double SafetyFactor, TimeSpan Floor, TimeSpan Cap, double UnmeasuredRatio)
 {
-    /// <summary>The lease for a worker of this average ratio (null: unmeasured).</summary>
-    public TimeSpan LeaseFor(double? ratio)
+    /// <summary>The lease for a worker of this average ratio (null: unmeasured) on the short or the long chunk.</summary>
+    public TimeSpan LeaseFor(double? ratio, bool shortChunk)
     {
-        var seconds = ratio is null ? ShortAudioSeconds * UnmeasuredRatio : LongAudioSeconds * ratio.Value;
+        var seconds = (shortChunk ? ShortAudioSeconds : LongAudioSeconds) * (ratio ?? UnmeasuredRatio);
         var lease = Floor + TimeSpan.FromSeconds(seconds * SafetyFactor);
         return lease < Cap ? lease : Cap;
     }

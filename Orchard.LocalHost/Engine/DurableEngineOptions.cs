@@ -21,7 +21,7 @@ public sealed class DurableEngineOptions
 
     // Idle back-off ceiling of the queue pollers; it bounds the overhead between orchestration steps.
     [Range(typeof(TimeSpan), "00:00:00.010", "00:00:30")]
-    public TimeSpan MaxQueuePollingInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+    public TimeSpan MaxQueuePollingInterval { get; set; } = TimeSpan.FromMilliseconds(50);
 
     // How often a client's wait for completion re-reads the instance (Azure Storage alone would poll every 2 s).
     [Range(typeof(TimeSpan), "00:00:00.010", "00:00:10")]

@@ -201,6 +201,23 @@ public abstract class WorkerRegistryContract
     }
 
     [Fact]
+    public async Task ClaimAsync_GivesSlowWorkerTheShortChunk_WhileAMuchFasterOneIsOnline()
+    {
+        var registry = CreateRegistry();
+        var fast = await registry.AddAsync("http://fast:2");
+        var slow = await registry.AddAsync("http://slow:2");
+        await Measure(registry, fast.Id, 0.01);
+        await Measure(registry, slow.Id, 0.04);
+        var plan = new LeasePlan("short", LongAudioSeconds: 180, ShortAudioSeconds: 30, SafetyFactor: 2, TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(10), UnmeasuredRatio: 1);
+        Assert.Equal(fast.Id, (await registry.ClaimAsync(WorkerBuilder.Claim("long") with { Plan = plan }))!.Worker.Id);
+
+        var second = (await registry.ClaimAsync(WorkerBuilder.Claim("long") with { Plan = plan }))!;
+
+        Assert.Equal(slow.Id, second.Worker.Id);
+        Assert.Equal("short", second.Claim.ChunkId);
+    }
+
+    [Fact]
     public async Task ReleaseAsync_IgnoresStaleToken()
     {
         var registry = CreateRegistry();

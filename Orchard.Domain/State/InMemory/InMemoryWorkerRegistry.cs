@@ -166,8 +166,14 @@ public sealed class InMemoryWorkerRegistry(IOptions<StateOptions> options, TimeP
                 return Task.FromResult<ClaimedWorker?>(null);
             }
 
+            // As in Redis: a worker with no history, or one much slower than the fastest online, gets the short chunk.
+            var fastest = workers.Values
+                .Where(w => !string.IsNullOrEmpty(w.Url) && w.Status != WorkerStatus.Offline && now - w.LastSeenMs <= offlineAfter)
+                .Min(w => w.AverageSpeedRatio);
+            var ratio = best.AverageSpeedRatio;
+            var takesShort = ratio is null || (fastest is not null && ratio > 1.5 * fastest);
             var (chunkId, lease) = request.Plan is { } plan
-                ? (best.AverageSpeedRatio is null ? plan.ShortChunkId : request.ChunkId, plan.LeaseFor(best.AverageSpeedRatio))
+                ? (takesShort ? plan.ShortChunkId : request.ChunkId, plan.LeaseFor(ratio, takesShort))
                 : (request.ChunkId, request.Lease);
             var claim = new WorkerClaim(request.Token, request.JobId, chunkId, now, now + (long)lease.TotalMilliseconds);
             var claimed = workers[best.Id] = best with { Claim = claim, Status = WorkerStatus.Busy };

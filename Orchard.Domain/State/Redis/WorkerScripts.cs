@@ -89,6 +89,7 @@ internal static class WorkerScripts
         local ids
         if ARGV[9] ~= '' then ids = {ARGV[9]} else ids = redis.call('ZRANGE', KEYS[1], 0, -1) end
         local best, best_key, best_rank, best_ratio
+        local fastest
         for _, id in ipairs(ids) do
           local key = prefix .. id
           local raw = redis.call('GET', key)
@@ -98,6 +99,8 @@ internal static class WorkerScripts
             local w = cjson.decode(raw)
             local url_ok = type(w.url) == 'string' and w.url ~= ''
             local online = w.status ~= 'offline' and now - tonumber(w.last_seen_ms) <= offline_after
+            local measured = avg_ratio(w)
+            if url_ok and online and measured and (fastest == nil or measured < fastest) then fastest = measured end
             local cooling = (tonumber(w.cooldown_until_ms) or 0) > now
             if url_ok and online and not cooling and not live_claim(w, now) then
               local ratio = avg_ratio(w)
@@ -114,6 +117,10 @@ internal static class WorkerScripts
           if best_ratio == nil then
             chunk_id = ARGV[11]
             seconds = tonumber(ARGV[13]) * tonumber(ARGV[17])
+          elseif fastest ~= nil and best_ratio > 1.5 * fastest then
+            -- A slow worker, while a much faster one is online: the long chunk waits for the fast one.
+            chunk_id = ARGV[11]
+            seconds = tonumber(ARGV[13]) * best_ratio
           else
             seconds = tonumber(ARGV[12]) * best_ratio
           end

@@ -16,6 +16,11 @@ internal static class UploadReader
     {
         var purify = ParsePurify(request.Query["purify"]);
         string? language = request.Query["language"];
+        if (request.HasFormContentType && MultipartBoundary(request) is { } boundary)
+        {
+            return await ReadMultipartAsync(request, boundary, purify, language);
+        }
+
         if (request.HasFormContentType)
         {
             var form = await ReadFormAsync(request);
@@ -36,6 +41,53 @@ internal static class UploadReader
 
         return new JobUpload(request.Body, null, request.Query["filename"], purify, language);
     }
+
+    /// <summary>
+    /// Streams the <c>file</c> part straight to the submission instead of buffering the whole form to disk first
+    /// (a second copy of a large recording). Form fields count when they come before the file; the query always does.
+    /// </summary>
+    private static async Task<JobUpload> ReadMultipartAsync(HttpRequest request, string boundary, bool? purify, string? language)
+    {
+        var reader = new Microsoft.AspNetCore.WebUtilities.MultipartReader(boundary, request.Body);
+        try
+        {
+            while (await reader.ReadNextSectionAsync(request.HttpContext.RequestAborted) is { } section)
+            {
+                if (!Microsoft.Net.Http.Headers.ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition))
+                {
+                    continue;
+                }
+
+                var name = disposition.Name.Value?.Trim('"');
+                if (name == "file")
+                {
+                    var filename = (disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value?.Trim('"');
+                    return new JobUpload(section.Body, null, filename, purify, language);
+                }
+
+                if (name is "purify" or "language")
+                {
+                    using var text = new StreamReader(section.Body);
+                    var value = await text.ReadToEndAsync(request.HttpContext.RequestAborted);
+                    purify ??= name == "purify" ? ParsePurify(value) : null;
+                    language ??= name == "language" ? value : null;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is InvalidDataException or IOException)
+        {
+            throw new InvalidRequestException($"The multipart body could not be read ({ex.Message}); send the recording as form field 'file'.");
+        }
+
+        throw new EmptyUploadException();
+    }
+
+    private static string? MultipartBoundary(HttpRequest request) =>
+        Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(request.ContentType, out var type)
+        && type.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase)
+        && Microsoft.Net.Http.Headers.HeaderUtilities.RemoveQuotes(type.Boundary).Value is { Length: > 0 } boundary
+            ? boundary
+            : null;
 
     // The form reader's own 128 MB cap would hide Storage:MaxUploadBytes, which the submission enforces as it copies.
     private static async Task<IFormCollection> ReadFormAsync(HttpRequest request)
