@@ -16,7 +16,9 @@ internal static class UploadReader
     {
         var purify = ParsePurify(request.Query["purify"]);
         string? language = request.Query["language"];
-        if (request.HasFormContentType && MultipartBoundary(request) is { } boundary)
+        // A form some earlier component already read (or a caller supplied) is used as it is; otherwise stream.
+        var formAlreadyRead = request.HttpContext.Features.Get<IFormFeature>() is { Form: not null };
+        if (request.HasFormContentType && !formAlreadyRead && MultipartBoundary(request) is { } boundary)
         {
             return await ReadMultipartAsync(request, boundary, purify, language);
         }
@@ -62,7 +64,7 @@ internal static class UploadReader
                 if (name == "file")
                 {
                     var filename = (disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value?.Trim('"');
-                    return new JobUpload(section.Body, null, filename, purify, language);
+                    return new JobUpload(new SectionStream(section.Body), null, filename, purify, language);
                 }
 
                 if (name is "purify" or "language")
@@ -108,4 +110,48 @@ internal static class UploadReader
         : throw new InvalidRequestException("purify must be true or false.");
 
     private sealed record BlobBody(string? Blob, string? Filename, bool? Purify, string? Language);
+
+    /// <summary>
+    /// The file part, read as the submission copies it: a body that breaks off mid-part is the client's error (400),
+    /// which only shows while reading, after the request has been accepted for streaming.
+    /// </summary>
+    private sealed class SectionStream(Stream inner) : Stream
+    {
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count).GetAwaiter().GetResult();
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                return await inner.ReadAsync(buffer, cancellationToken);
+            }
+            catch (Exception ex) when (ex is InvalidDataException or IOException)
+            {
+                throw new InvalidRequestException($"The multipart body could not be read ({ex.Message}); send the recording as form field 'file'.");
+            }
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
 }
