@@ -81,9 +81,17 @@ ENV
   echo "services up: redis 127.0.0.1:$redis_port, azurite blob 127.0.0.1:$blob_port (env in ${envfile#$root/})"
 }
 
+stop_pid() { # pidfile: SIGTERM, then SIGKILL after 5 s (Azurite can linger on open keep-alive connections)
+  [ -f "$1" ] || return 0
+  local pid; pid=$(cat "$1")
+  kill "$pid" 2>/dev/null || return 0
+  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+  kill -9 "$pid" 2>/dev/null || true
+}
+
 down() {
-  [ -f "$work/redis.pid" ] && kill "$(cat "$work/redis.pid")" 2>/dev/null || true
-  [ -f "$work/azurite.pid" ] && kill "$(cat "$work/azurite.pid")" 2>/dev/null || true
+  stop_pid "$work/redis.pid"
+  stop_pid "$work/azurite.pid"
   rm -f "$work/redis.pid" "$work/azurite.pid" "$envfile"
   rm -rf "$work/azurite" "$work/redis"
   echo "services down"
