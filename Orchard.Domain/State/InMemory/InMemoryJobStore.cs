@@ -23,7 +23,7 @@ public sealed class InMemoryJobStore(IOptions<StateOptions> options, TimeProvide
                 throw new DuplicateJobException(job.JobId);
             }
 
-            jobs[job.JobId] = new Entry(job, new SortedDictionary<int, ChunkRecord>(), ExpiryFor(job.Status));
+            jobs[job.JobId] = new Entry(job with { Status = JobStatus.Created }, new SortedDictionary<int, ChunkRecord>(), ExpiryFor(JobStatus.Created));
         }
 
         return Task.CompletedTask;

@@ -26,27 +26,24 @@ internal static class JobScripts
         """;
 
     /// <summary>
-    /// Writes a whole job. KEYS: job, chunks, index, expiry, status indexes…; ARGV: id, summary json, status,
-    /// created ms, terminal list, status names, now ms, retention ms, only-if-new flag, then chunk field/json pairs.
-    /// Returns 0 when only-if-new and the job exists.
+    /// Writes a whole job, replacing what is there. KEYS: job, chunks, index, expiry, status indexes…; ARGV: id,
+    /// summary json, status, created ms, now ms, retention ms, then chunk field/json pairs. TERMINAL and NAMES come
+    /// from <see cref="WithLifecycle"/>.
     /// </summary>
     public const string Save = Common + "\n" + """
         local id, json, status, created = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
-        local terminal, names = ARGV[5], split(ARGV[6])
-        local now, retention = tonumber(ARGV[7]), tonumber(ARGV[8])
-        if ARGV[9] == '1' and redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+        local names = split(NAMES)
+        local now, retention = tonumber(ARGV[5]), tonumber(ARGV[6])
         redis.call('DEL', KEYS[2])
-        if #ARGV > 9 then
-          redis.call('HSET', KEYS[2], unpack(ARGV, 10))
+        if #ARGV > 6 then
+          redis.call('HSET', KEYS[2], unpack(ARGV, 7))
         end
-        if ARGV[9] ~= '1' then
-          for i = 1, #names do redis.call('ZREM', KEYS[4 + i], id) end
-        end
+        for i = 1, #names do redis.call('ZREM', KEYS[4 + i], id) end
         redis.call('ZADD', status_key(status, 5, names), created, id)
         redis.call('ZADD', KEYS[3], created, id)
-        if contains(terminal, status) then
+        if contains(TERMINAL, status) then
           redis.call('SET', KEYS[1], json, 'PX', retention)
-          if #ARGV > 9 then redis.call('PEXPIRE', KEYS[2], retention) end
+          if #ARGV > 6 then redis.call('PEXPIRE', KEYS[2], retention) end
           redis.call('ZADD', KEYS[4], now + retention, id)
         else
           redis.call('SET', KEYS[1], json)
@@ -56,8 +53,24 @@ internal static class JobScripts
         """;
 
     /// <summary>
+    /// Creates a job if it does not exist. KEYS: job, index, the created-status index; ARGV: id, json, created ms.
+    /// Returns 0 when the job exists.
+    /// </summary>
+    public const string Create = """
+        if redis.call('SET', KEYS[1], ARGV[2], 'NX') == false then return 0 end
+        redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
+        redis.call('ZADD', KEYS[3], ARGV[3], ARGV[1])
+        return 1
+        """;
+
+    /// <summary>Prefixes a script with the lifecycle as Lua constants MOVES, TERMINAL and NAMES.</summary>
+    public static string WithLifecycle(string script, string moves, string terminal, string names) =>
+        $"local MOVES, TERMINAL, NAMES = '{moves}', '{terminal}', '{names}'\n" + script;
+
+    /// <summary>
     /// Moves a job to a status. KEYS: job, chunks, index, expiry, status indexes…; ARGV: id, to, now ms, now iso,
-    /// retention ms, error, duration ms, legal moves (",from>to,"), terminal list, status names.
+    /// retention ms, error, duration ms. The lifecycle (MOVES ",from>to,", TERMINAL, NAMES) comes from
+    /// <see cref="WithLifecycle"/>, so the scripts and <c>JobLifecycle</c> cannot disagree.
     /// Returns {'missing'} | {'illegal', from} | {'ok', json}.
     /// </summary>
     public const string Transition = Common + "\n" + """
@@ -67,8 +80,8 @@ internal static class JobScripts
         local id, to, now, now_iso, retention = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5])
         local from = job.status
         if from == to then return {'ok', raw} end
-        if not string.find(ARGV[8], ',' .. from .. '>' .. to .. ',', 1, true) then return {'illegal', from} end
-        local names = split(ARGV[10])
+        if not string.find(MOVES, ',' .. from .. '>' .. to .. ',', 1, true) then return {'illegal', from} end
+        local names = split(NAMES)
         job.status = to
         job.updated_at = now_iso
         if ARGV[6] ~= '' then job.error = ARGV[6] end
@@ -81,7 +94,7 @@ internal static class JobScripts
         local old_key = status_key(from, 5, names)
         if old_key then redis.call('ZREM', old_key, id) end
         redis.call('ZADD', status_key(to, 5, names), created, id)
-        if contains(ARGV[9], to) then
+        if contains(TERMINAL, to) then
           job.finished_at = now_iso
           local encoded = cjson.encode(job)
           redis.call('SET', KEYS[1], encoded, 'PX', retention)

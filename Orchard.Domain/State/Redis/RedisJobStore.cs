@@ -18,6 +18,10 @@ public sealed class RedisJobStore : IJobStore
 
     private static readonly string StatusNames = string.Join(',', Enum.GetValues<JobStatus>().Select(RedisKeys.StatusName));
 
+    private static readonly string TransitionScript = JobScripts.WithLifecycle(JobScripts.Transition, LegalMoves, TerminalNames, StatusNames);
+
+    private static readonly string SaveScript = JobScripts.WithLifecycle(JobScripts.Save, LegalMoves, TerminalNames, StatusNames);
+
     private readonly IConnectionMultiplexer redis;
     private readonly RedisKeys keys;
     private readonly StateOptions options;
@@ -37,7 +41,13 @@ public sealed class RedisJobStore : IJobStore
 
     public async Task CreateAsync(JobSummary job, CancellationToken cancellationToken = default)
     {
-        var created = await SaveCoreAsync(new JobDocument(job, []), onlyIfNew: true, cancellationToken);
+        var json = OrchardJson.Serialize(job with { Status = JobStatus.Created });
+        var created = await resilience.RunAsync(nameof(CreateAsync), async () =>
+            (long)(await Db.ScriptEvaluateAsync(
+                JobScripts.Create,
+                [keys.Job(job.JobId), keys.JobIndex, keys.JobsWithStatus(JobStatus.Created)],
+                [job.JobId, json, job.CreatedAt.ToUnixTimeMilliseconds()])) == 1,
+            cancellationToken);
         if (!created)
         {
             throw new DuplicateJobException(job.JobId);
@@ -45,7 +55,7 @@ public sealed class RedisJobStore : IJobStore
     }
 
     public Task SaveAsync(JobDocument document, CancellationToken cancellationToken = default) =>
-        SaveCoreAsync(document with { Summary = Recount(document) }, onlyIfNew: false, cancellationToken);
+        SaveCoreAsync(document with { Summary = Recount(document) }, cancellationToken);
 
     public Task<JobSummary?> GetAsync(string jobId, CancellationToken cancellationToken = default) =>
         resilience.RunAsync(nameof(GetAsync), async () =>
@@ -78,7 +88,7 @@ public sealed class RedisJobStore : IJobStore
         {
             var now = time.GetUtcNow();
             var result = (RedisResult[])(await Db.ScriptEvaluateAsync(
-                JobScripts.Transition,
+                TransitionScript,
                 [keys.Job(jobId), keys.Chunks(jobId), keys.JobIndex, keys.JobExpiry, .. keys.AllStatusIndexes()],
                 [
                     jobId,
@@ -88,9 +98,6 @@ public sealed class RedisJobStore : IJobStore
                     (long)options.JobRetention.TotalMilliseconds,
                     transition.Error ?? string.Empty,
                     transition.DurationMs?.ToString("R", CultureInfo.InvariantCulture) ?? string.Empty,
-                    LegalMoves,
-                    TerminalNames,
-                    StatusNames,
                 ]))!;
             return result[0].ToString() switch
             {
@@ -210,20 +217,17 @@ public sealed class RedisJobStore : IJobStore
         }
     }
 
-    private Task<bool> SaveCoreAsync(JobDocument document, bool onlyIfNew, CancellationToken cancellationToken)
+    private Task SaveCoreAsync(JobDocument document, CancellationToken cancellationToken)
     {
         var summary = document.Summary;
-        var args = new List<RedisValue>(9 + (document.Chunks.Count * 2))
+        var args = new List<RedisValue>(6 + (document.Chunks.Count * 2))
         {
             summary.JobId,
             OrchardJson.Serialize(summary),
             RedisKeys.StatusName(summary.Status),
             summary.CreatedAt.ToUnixTimeMilliseconds(),
-            TerminalNames,
-            StatusNames,
             time.GetUtcNow().ToUnixTimeMilliseconds(),
             (long)options.JobRetention.TotalMilliseconds,
-            onlyIfNew ? "1" : "0",
         };
         foreach (var chunk in document.Chunks)
         {
@@ -232,9 +236,7 @@ public sealed class RedisJobStore : IJobStore
         }
 
         RedisKey[] scriptKeys = [keys.Job(summary.JobId), keys.Chunks(summary.JobId), keys.JobIndex, keys.JobExpiry, .. keys.AllStatusIndexes()];
-        return resilience.RunAsync(nameof(SaveAsync), async () =>
-            (long)(await Db.ScriptEvaluateAsync(JobScripts.Save, scriptKeys, [.. args])) == 1,
-            cancellationToken);
+        return resilience.RunAsync(nameof(SaveAsync), () => Db.ScriptEvaluateAsync(SaveScript, scriptKeys, [.. args]), cancellationToken);
     }
 
     /// <summary>The counts a document implies; the restore path writes them absolutely.</summary>
