@@ -42,7 +42,7 @@ public static class TranscriptAssembler
             var chunkText = result.Transcription.Text.Trim();
             if (chunkText.Length > 0)
             {
-                text.Append(text.Length > 0 ? " " : string.Empty).Append(chunkText);
+                text.Append(NeedsSpace(text, chunkText) ? " " : string.Empty).Append(chunkText);
             }
         }
 
@@ -54,6 +54,16 @@ public static class TranscriptAssembler
             DurationMs = manifest.DurationMs,
         };
     }
+
+    /// <summary>
+    /// Chunk texts are joined with a space, except between Japanese or Chinese text, which is written without
+    /// spaces (the lectures Orchard was first built for are Japanese).
+    /// </summary>
+    internal static bool NeedsSpace(System.Text.StringBuilder joined, string next) =>
+        joined.Length > 0 && !(IsCjk(joined[^1]) || IsCjk(next[0]));
+
+    private static bool IsCjk(char c) =>
+        c is (>= '\u3000' and <= '\u30FF') or (>= '\u3400' and <= '\u4DBF') or (>= '\u4E00' and <= '\u9FFF') or (>= '\uFF00' and <= '\uFFEF');
 
     public static string BlobName(string jobId) => $"jobs/{jobId}/transcript.json";
 }
