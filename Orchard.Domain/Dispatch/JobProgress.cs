@@ -106,26 +106,46 @@ public sealed partial class JobProgress(IJobStore jobs, RecordingStore recording
     /// <summary>Writes the job's record again whole from the blobs, in the given status.</summary>
     public async Task RestoreAsync(string jobId, JobStatus status, CancellationToken cancellationToken)
     {
-        var request = await recordings.LoadJsonAsync<JobSummary>(RequestBlob(jobId), cancellationToken);
+        var document = await RebuildAsync(jobId, status, cancellationToken) ?? throw new BlobMissingException(RequestBlob(jobId));
+        await jobs.SaveAsync(document, cancellationToken);
+    }
+
+    /// <summary>
+    /// The job as its blobs tell it (its request, its manifest and each chunk's stored answer), without writing
+    /// anything; null when the job's request is gone (deleted). With no status given, a job with a manifest is
+    /// <c>processing</c>, one without is as it was created.
+    /// </summary>
+    public async Task<JobDocument?> RebuildAsync(string jobId, JobStatus? status, CancellationToken cancellationToken)
+    {
+        var request = await recordings.TryLoadJsonAsync<JobSummary>(RequestBlob(jobId), cancellationToken);
+        if (request is null)
+        {
+            return null;
+        }
+
         var manifest = await recordings.TryLoadJsonAsync<ChunkManifest>(ChunkManifest.BlobName(jobId), cancellationToken);
-        var chunks = new List<ChunkRecord>();
+        var chunks = Array.Empty<ChunkRecord>();
         if (manifest is not null)
         {
             Remember(manifest);
-            foreach (var chunk in manifest.Chunks)
+            chunks = new ChunkRecord[manifest.Chunks.Count];
+            // Answers are read several at a time: a 10-hour job has over a thousand of them.
+            await Parallel.ForEachAsync(manifest.Chunks, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (chunk, ct) =>
             {
                 var record = BaseRecord(jobId, chunk);
-                if (!chunk.IsSilent && await recordings.TryLoadJsonAsync<ChunkResult>(RecordingStore.ResultBlob(jobId, chunk.Index), cancellationToken) is { } result)
+                if (!chunk.IsSilent && await recordings.TryLoadJsonAsync<ChunkResult>(RecordingStore.ResultBlob(jobId, chunk.Index), ct) is { } result)
                 {
                     record = record with { Status = ChunkStatus.Completed, WorkerId = result.WorkerId, WorkerUrl = result.WorkerUrl, Attempts = 1, SentMs = result.SentMs };
                 }
 
-                chunks.Add(record);
-            }
+                chunks[chunk.Index] = record;
+            });
         }
 
-        var summary = request with { Status = status, UpdatedAt = time.GetUtcNow(), DurationMs = manifest?.DurationMs ?? request.DurationMs };
-        await jobs.SaveAsync(new JobDocument(summary, chunks), cancellationToken);
+        var known = status ?? (manifest is null ? request.Status : JobStatus.Processing);
+        var summary = request with { Status = known, UpdatedAt = time.GetUtcNow(), DurationMs = manifest?.DurationMs ?? request.DurationMs };
+        var document = new JobDocument(summary, chunks);
+        return document with { Summary = document.CountedSummary() };
     }
 
     /// <summary>The job's manifest (immutable once written, so cached).</summary>

@@ -1,7 +1,17 @@
 namespace Orchard.Domain.Jobs;
 
 /// <summary>A job with every chunk, in chunk order.</summary>
-public sealed record JobDocument(JobSummary Summary, IReadOnlyList<ChunkRecord> Chunks);
+public sealed record JobDocument(JobSummary Summary, IReadOnlyList<ChunkRecord> Chunks)
+{
+    /// <summary>The summary with the counts its chunks imply (absolute, so a rebuilt record is exact).</summary>
+    public JobSummary CountedSummary() => Summary with
+    {
+        TotalChunks = Chunks.Count,
+        CompletedChunks = Chunks.Count(c => c.Status == ChunkStatus.Completed),
+        FailedChunks = Chunks.Count(c => c.Status == ChunkStatus.Failed),
+        SilentChunks = Chunks.Count(c => c.Status == ChunkStatus.Silent),
+    };
+}
 
 /// <summary>One page of a job listing, newest first; <see cref="NextCursor"/> is null on the last page.</summary>
 public sealed record JobPage(IReadOnlyList<JobSummary> Jobs, string? NextCursor);

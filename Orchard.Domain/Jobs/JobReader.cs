@@ -16,12 +16,17 @@ public sealed record JobListing(IReadOnlyList<JsonObject> Jobs, int Count, strin
 /// </summary>
 public sealed class JobReader(IJobStore jobs, JobProgress progress, RecordingStore recordings)
 {
-    /// <summary>The job with its chunks; throws <see cref="JobNotFoundException"/>.</summary>
+    /// <summary>
+    /// The job with its chunks: live from Redis; once finished and expired there, from its archive; and while Redis has
+    /// lost a running job's record (a restart), rebuilt from its blobs until the orchestration writes it again.
+    /// Throws <see cref="JobNotFoundException"/>.
+    /// </summary>
     public async Task<JobDocument> GetDocumentAsync(string jobId, CancellationToken cancellationToken)
     {
         EnsureJobId(jobId);
         return await jobs.GetDocumentAsync(jobId, cancellationToken)
             ?? await recordings.TryLoadJsonAsync<JobDocument>(RecordingStore.FinishedBlob(jobId), cancellationToken)
+            ?? await progress.RebuildAsync(jobId, status: null, cancellationToken)
             ?? throw new JobNotFoundException(jobId);
     }
 

@@ -240,13 +240,7 @@ public sealed class RedisJobStore : IJobStore
     }
 
     /// <summary>The counts a document implies; the restore path writes them absolutely.</summary>
-    internal static JobSummary Recount(JobDocument document) => document.Summary with
-    {
-        TotalChunks = document.Chunks.Count,
-        CompletedChunks = document.Chunks.Count(c => c.Status == ChunkStatus.Completed),
-        FailedChunks = document.Chunks.Count(c => c.Status == ChunkStatus.Failed),
-        SilentChunks = document.Chunks.Count(c => c.Status == ChunkStatus.Silent),
-    };
+    internal static JobSummary Recount(JobDocument document) => document.CountedSummary();
 
     private static string IsoTime(DateTimeOffset at) => OrchardJson.Serialize(at).Trim('"');
 }
