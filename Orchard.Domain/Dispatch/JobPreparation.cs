@@ -34,7 +34,11 @@ public sealed class JobPreparation(AudioPipeline audio, RecordingStore recording
         try
         {
             var source = Path.Combine(work.FullName, "source");
-            await recordings.DownloadSourceAsync(jobId, source, cancellationToken);
+            if (!LocalSourceCache.TryTake(jobId, source))
+            {
+                await recordings.DownloadSourceAsync(jobId, source, cancellationToken);
+            }
+
             var prepared = await audio.PrepareAsync(source, purify, Path.Combine(work.FullName, "chunks"), cancellationToken);
             File.Delete(source);
             // Several uploads at once: one at a time leaves the storage account's bandwidth mostly idle.

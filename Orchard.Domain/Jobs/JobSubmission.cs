@@ -92,11 +92,10 @@ public sealed class JobSubmission(
             throw new NotAudioException($"not an audio file ffmpeg can read ({probe.FormatName}).");
         }
 
-        await using (var file = File.OpenRead(local))
-        {
-            await recordings.SaveSourceAsync(jobId, file, cancellationToken);
-        }
+        // From the file, so the SDK uploads its blocks in parallel (the size limit was enforced while copying).
+        await recordings.SaveFileAsync(RecordingStore.SourceBlob(jobId), local, cancellationToken);
 
+        LocalSourceCache.Keep(jobId, local);
         var now = time.GetUtcNow();
         var job = new JobSummary
         {

@@ -135,31 +135,6 @@ public sealed class RecordingStore
         }
     }
 
-    /// <summary>Streams an upload into the job's source blob, refusing empty and oversized uploads; returns its size.</summary>
-    public async Task<long> SaveSourceAsync(string jobId, Stream content, CancellationToken cancellationToken)
-    {
-        await EnsureContainerAsync();
-        var counting = new LimitedStream(content, options.MaxUploadBytes);
-        var blob = container.GetBlobClient(SourceBlob(jobId));
-        try
-        {
-            await blob.UploadAsync(counting, new BlobUploadOptions { TransferOptions = new() { MaximumConcurrency = 4 } }, cancellationToken);
-        }
-        catch (UploadTooLargeException)
-        {
-            await blob.DeleteIfExistsAsync(cancellationToken: cancellationToken);
-            throw;
-        }
-
-        if (counting.BytesRead == 0)
-        {
-            await blob.DeleteIfExistsAsync(cancellationToken: cancellationToken);
-            throw new EmptyUploadException();
-        }
-
-        return counting.BytesRead;
-    }
-
     public Task DownloadSourceAsync(string jobId, string path, CancellationToken cancellationToken) =>
         DownloadAsync(SourceBlob(jobId), path, cancellationToken);
 
@@ -233,44 +208,4 @@ public sealed class RecordingStore
     }
 
     private Task EnsureContainerAsync() => created.Value;
-
-    /// <summary>Counts bytes as they stream through and stops at the limit, so nothing oversized is buffered or stored.</summary>
-    private sealed class LimitedStream(Stream inner, long limit) : Stream
-    {
-        public long BytesRead { get; private set; }
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-            Count(await inner.ReadAsync(buffer, cancellationToken));
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        private int Count(int read)
-        {
-            BytesRead += read;
-            return BytesRead > limit ? throw new UploadTooLargeException(limit) : read;
-        }
-    }
 }
