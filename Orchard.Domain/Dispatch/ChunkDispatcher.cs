@@ -19,7 +19,10 @@ public sealed partial class ChunkDispatcher(
     IOptions<DispatchOptions> options,
     TimeProvider time,
     ILogger<ChunkDispatcher> logger)
-{
+{    /// <summary>How long a worker stays claimed after a success, waiting for the orchestration's next chunk.</summary>
+    private static readonly TimeSpan HandoverHold = TimeSpan.FromSeconds(30);
+
+
     /// <summary>
     /// Claims the best idle worker: one with no history gets the short chunk (to measure it), a measured one the long
     /// chunk. Throws <see cref="NoWorkerAvailableException"/> when none is free.
@@ -35,16 +38,7 @@ public sealed partial class ChunkDispatcher(
         var claimed = await workers.ClaimAsync(request, cancellationToken) ?? throw new NoWorkerAvailableException(input.JobId);
         var chunk = claimed.Claim.ChunkId == request.ChunkId ? input.Long : shortChunk;
         var assignment = new Assignment(input.JobId, input.Language, chunk with { Attempts = chunk.Attempts + 1 }, claimed.Worker.Id, claimed.Worker.Url!, claimed.Claim.Token, claimed.Claim.ClaimedAtMs, claimed.Claim.LeaseUntilMs);
-        await progress.SetChunkAsync(input.JobId, c => c with
-        {
-            Status = ChunkStatus.Processing,
-            WorkerId = assignment.WorkerId,
-            WorkerUrl = assignment.WorkerUrl,
-            Attempts = assignment.Chunk.Attempts,
-            StartedAt = DateTimeOffset.FromUnixTimeMilliseconds(assignment.ClaimedAtMs),
-            CompletedAt = null,
-            Error = null,
-        }, chunk.Index, cancellationToken);
+        await MarkProcessingAsync(assignment, cancellationToken);
         return assignment;
     }
 
@@ -52,6 +46,10 @@ public sealed partial class ChunkDispatcher(
     /// Sends the chunk and stores the validated result. Idempotent: a result already stored (a re-run after a crash)
     /// is not asked for again. On failure the claim is released with the outcome and <see cref="WorkerFailedException"/> is thrown.
     /// </summary>
+    /// <summary>Ends a handed-over claim the orchestration has no chunk for.</summary>
+    public Task ReleaseAsync(Handover handover, CancellationToken cancellationToken) =>
+        workers.ReleaseAsync(handover.WorkerId, handover.ClaimToken, ReleaseOutcome.Succeeded, null, null, cancellationToken);
+
     public async Task<DeliveryReport> DeliverAsync(Assignment assignment, CancellationToken cancellationToken)
     {
         var resultBlob = RecordingStore.ResultBlob(assignment.JobId, assignment.Chunk.Index);
@@ -109,9 +107,14 @@ public sealed partial class ChunkDispatcher(
             Transcription = transcription,
         };
         await recordings.SaveJsonAsync(resultBlob, result, cancellationToken);
-        await workers.ReleaseAsync(assignment.WorkerId, assignment.ClaimToken, ReleaseOutcome.Succeeded, sample, null, cancellationToken);
+        var handover = assignment.KeepClaim ? await HandOverAsync(assignment, sample, cancellationToken) : null;
+        if (handover is null)
+        {
+            await workers.ReleaseAsync(assignment.WorkerId, assignment.ClaimToken, ReleaseOutcome.Succeeded, sample, null, cancellationToken);
+        }
+
         await MarkCompletedAsync(assignment, result, cancellationToken);
-        return new DeliveryReport(result.Index, result.WorkerId, result.ElapsedMs, transcription.Segments.Count);
+        return new DeliveryReport(result.Index, result.WorkerId, result.ElapsedMs, transcription.Segments.Count) { Next = handover };
     }
 
     /// <summary>
@@ -122,21 +125,71 @@ public sealed partial class ChunkDispatcher(
     private async Task<Assignment> EnsureClaimAsync(Assignment assignment, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var worker = await workers.GetAsync(assignment.WorkerId, cancellationToken);
-        if (worker?.Claim is { } claim && claim.Token == assignment.ClaimToken && claim.LeaseUntilMs > now)
-        {
-            return assignment;
-        }
-
         var settings = options.Value;
         var chunkId = ChunkRecord.IdFor(assignment.JobId, assignment.Chunk.Index);
-        var seconds = assignment.Chunk.SentMs / 1000;
-        var plan = new LeasePlan(chunkId, seconds, seconds, settings.SafetyFactor, settings.TimeoutFloor, settings.TimeoutCap, settings.UnmeasuredSpeedRatio);
-        var again = await workers.ClaimWorkerAsync(assignment.WorkerId, new ClaimRequest(assignment.JobId, chunkId, Guid.NewGuid().ToString("N"), settings.TimeoutCap, plan), cancellationToken)
+        if (assignment.LeaseUntilMs == 0)
+        {
+            // A handed-over claim: extend it to this chunk's timeout and show the chunk as at the worker.
+            var ratio = (await workers.GetAsync(assignment.WorkerId, cancellationToken))?.AverageSpeedRatio;
+            var lease = LeaseFor(assignment.Chunk, settings).LeaseFor(ratio, shortChunk: false);
+            if (await workers.RenewClaimAsync(assignment.WorkerId, assignment.ClaimToken, chunkId, lease, cancellationToken) is { } renewed)
+            {
+                var started = assignment with { ClaimedAtMs = now, LeaseUntilMs = renewed.Claim.LeaseUntilMs };
+                await MarkProcessingAsync(started, cancellationToken);
+                return started;
+            }
+        }
+        else
+        {
+            var worker = await workers.GetAsync(assignment.WorkerId, cancellationToken);
+            if (worker?.Claim is { } claim && claim.Token == assignment.ClaimToken && claim.LeaseUntilMs > now)
+            {
+                return assignment;
+            }
+        }
+
+        var again = await workers.ClaimWorkerAsync(assignment.WorkerId, new ClaimRequest(assignment.JobId, chunkId, Guid.NewGuid().ToString("N"), settings.TimeoutCap, LeaseFor(assignment.Chunk, settings)), cancellationToken)
             ?? throw new ClaimLostException(assignment.WorkerId, assignment.Chunk.Index);
         LogClaimRenewed(logger, assignment.WorkerId, assignment.JobId, assignment.Chunk.Index);
-        return assignment with { ClaimToken = again.Claim.Token, ClaimedAtMs = again.Claim.ClaimedAtMs, LeaseUntilMs = again.Claim.LeaseUntilMs };
+        var reclaimed = assignment with { ClaimToken = again.Claim.Token, ClaimedAtMs = again.Claim.ClaimedAtMs, LeaseUntilMs = again.Claim.LeaseUntilMs };
+        await MarkProcessingAsync(reclaimed, cancellationToken);
+        return reclaimed;
     }
+
+    private static LeasePlan LeaseFor(PendingChunk chunk, DispatchOptions settings)
+    {
+        var seconds = chunk.SentMs / 1000;
+        return new LeasePlan(string.Empty, seconds, seconds, settings.SafetyFactor, settings.TimeoutFloor, settings.TimeoutCap, settings.UnmeasuredSpeedRatio);
+    }
+
+    /// <summary>
+    /// Keeps the worker claimed after its success, for the orchestration to hand it the next chunk; says whether a
+    /// short chunk suits it better (it is over 1.5× slower than the fastest online worker, as the claim rule has it).
+    /// </summary>
+    private async Task<Handover?> HandOverAsync(Assignment assignment, PerformanceSample sample, CancellationToken cancellationToken)
+    {
+        if (!await workers.HandOverAsync(assignment.WorkerId, assignment.ClaimToken, sample, HandoverHold, cancellationToken))
+        {
+            return null;
+        }
+
+        var fleet = await workers.ListAsync(cancellationToken);
+        var ratio = fleet.FirstOrDefault(w => w.Id == assignment.WorkerId)?.AverageSpeedRatio;
+        var fastest = fleet.Where(w => w.Url is not null && w.Status != WorkerStatus.Offline).Min(w => w.AverageSpeedRatio);
+        return new Handover(assignment.WorkerId, assignment.WorkerUrl, assignment.ClaimToken, ratio is null || (fastest is not null && ratio > 1.5 * fastest));
+    }
+
+    private Task MarkProcessingAsync(Assignment assignment, CancellationToken cancellationToken) =>
+        progress.SetChunkAsync(assignment.JobId, c => c with
+        {
+            Status = ChunkStatus.Processing,
+            WorkerId = assignment.WorkerId,
+            WorkerUrl = assignment.WorkerUrl,
+            Attempts = assignment.Chunk.Attempts,
+            StartedAt = DateTimeOffset.FromUnixTimeMilliseconds(assignment.ClaimedAtMs),
+            CompletedAt = null,
+            Error = null,
+        }, assignment.Chunk.Index, cancellationToken);
 
     private Task MarkCompletedAsync(Assignment assignment, ChunkResult result, CancellationToken cancellationToken) =>
         progress.SetChunkAsync(assignment.JobId, c => c with

@@ -13,8 +13,13 @@ public sealed record PreparedJob(double DurationMs, int TotalChunks, IReadOnlyLi
 /// </summary>
 public sealed class JobPreparation(AudioPipeline audio, RecordingStore recordings, JobProgress progress)
 {
+    /// <summary>
+    /// Moves the job through purifying (or purifier_bypassed) → purifier_completed → splitting → processing as it
+    /// works, so the orchestration needs one step for the whole phase.
+    /// </summary>
     public async Task<PreparedJob> PrepareAsync(string jobId, bool purify, CancellationToken cancellationToken)
     {
+        await progress.SetStatusAsync(jobId, new JobTransition(purify ? JobStatus.Purifying : JobStatus.PurifierBypassed), cancellationToken);
         var manifest = await recordings.TryLoadJsonAsync<ChunkManifest>(ChunkManifest.BlobName(jobId), cancellationToken)
             ?? await CutAsync(jobId, purify, cancellationToken);
         if (purify)
@@ -24,6 +29,7 @@ public sealed class JobPreparation(AudioPipeline audio, RecordingStore recording
 
         await progress.SetStatusAsync(jobId, new JobTransition(JobStatus.Splitting, DurationMs: manifest.DurationMs), cancellationToken);
         await progress.InitializeChunksAsync(manifest, cancellationToken);
+        await progress.SetStatusAsync(jobId, new JobTransition(JobStatus.Processing), cancellationToken);
         var speech = manifest.Chunks.Where(c => !c.IsSilent).Select(c => new PendingChunk(c.Index, c.SentMs, 0)).ToArray();
         return new PreparedJob(manifest.DurationMs, manifest.Chunks.Count, speech);
     }

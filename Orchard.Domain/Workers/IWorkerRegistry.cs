@@ -38,5 +38,14 @@ public interface IWorkerRegistry
     /// </summary>
     Task<bool> ReleaseAsync(string workerId, string token, ReleaseOutcome outcome, PerformanceSample? sample, string? error, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Records a success (and its sample) but keeps the claim for <paramref name="hold"/> more, so the orchestration
+    /// can hand the worker its next chunk without claiming it again. False when the token is stale.
+    /// </summary>
+    Task<bool> HandOverAsync(string workerId, string token, PerformanceSample sample, TimeSpan hold, CancellationToken cancellationToken = default);
+
+    /// <summary>Extends a live claim with this token for the next chunk; null when the claim has lapsed or moved on.</summary>
+    Task<ClaimedWorker?> RenewClaimAsync(string workerId, string token, string chunkId, TimeSpan lease, CancellationToken cancellationToken = default);
+
     Task<WorkerStats> GetStatsAsync(CancellationToken cancellationToken = default);
 }

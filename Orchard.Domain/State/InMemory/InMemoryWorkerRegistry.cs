@@ -113,6 +113,48 @@ public sealed class InMemoryWorkerRegistry(IOptions<StateOptions> options, TimeP
     public Task<ClaimedWorker?> ClaimWorkerAsync(string workerId, ClaimRequest request, CancellationToken cancellationToken = default) =>
         ClaimCore(workerId, request);
 
+    public Task<bool> HandOverAsync(string workerId, string token, PerformanceSample sample, TimeSpan hold, CancellationToken cancellationToken = default)
+    {
+        var now = NowMs;
+        lock (gate)
+        {
+            Purge();
+            if (!workers.TryGetValue(workerId, out var w) || w.Claim?.Token != token)
+            {
+                return Task.FromResult(false);
+            }
+
+            workers[workerId] = w with
+            {
+                Claim = w.Claim with { LeaseUntilMs = now + (long)hold.TotalMilliseconds },
+                Status = WorkerStatus.Busy,
+                LastSeenMs = now,
+                LastError = null,
+                CompletedChunks = w.CompletedChunks + 1,
+                ConsecutiveFailures = 0,
+                Performance = w.Performance.Append(sample).TakeLast(Worker.HistoryLength).ToArray(),
+            };
+            return Task.FromResult(true);
+        }
+    }
+
+    public Task<ClaimedWorker?> RenewClaimAsync(string workerId, string token, string chunkId, TimeSpan lease, CancellationToken cancellationToken = default)
+    {
+        var now = NowMs;
+        lock (gate)
+        {
+            Purge();
+            if (!workers.TryGetValue(workerId, out var w) || w.Claim is not { } claim || claim.Token != token || claim.LeaseUntilMs <= now)
+            {
+                return Task.FromResult<ClaimedWorker?>(null);
+            }
+
+            var renewed = claim with { ChunkId = chunkId, LeaseUntilMs = now + (long)lease.TotalMilliseconds };
+            var updated = workers[workerId] = w with { Claim = renewed, Status = WorkerStatus.Busy };
+            return Task.FromResult<ClaimedWorker?>(new ClaimedWorker(updated, renewed));
+        }
+    }
+
     public Task<bool> ReleaseAsync(string workerId, string token, ReleaseOutcome outcome, PerformanceSample? sample, string? error, CancellationToken cancellationToken = default)
     {
         var now = NowMs;

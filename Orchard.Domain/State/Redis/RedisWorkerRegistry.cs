@@ -81,6 +81,25 @@ public sealed class RedisWorkerRegistry : IWorkerRegistry
         ClaimCoreAsync(workerId, request, cancellationToken);
 
     public Task<bool> ReleaseAsync(string workerId, string token, ReleaseOutcome outcome, PerformanceSample? sample, string? error, CancellationToken cancellationToken = default) =>
+        ReleaseCoreAsync(workerId, token, outcome, sample, error, hold: null, cancellationToken);
+
+    public Task<bool> HandOverAsync(string workerId, string token, PerformanceSample sample, TimeSpan hold, CancellationToken cancellationToken = default) =>
+        ReleaseCoreAsync(workerId, token, ReleaseOutcome.Succeeded, sample, null, hold, cancellationToken);
+
+    public Task<ClaimedWorker?> RenewClaimAsync(string workerId, string token, string chunkId, TimeSpan lease, CancellationToken cancellationToken = default) =>
+        resilience.RunAsync(nameof(RenewClaimAsync), async () =>
+        {
+            var raw = await Db.ScriptEvaluateAsync(WorkerScripts.Renew, [keys.Worker(workerId)], [token, NowMs, (long)lease.TotalMilliseconds, ExpiryMs, chunkId]);
+            if (raw.IsNull)
+            {
+                return null;
+            }
+
+            var worker = OrchardJson.Deserialize<Worker>(raw.ToString());
+            return new ClaimedWorker(worker, worker.Claim!);
+        }, cancellationToken);
+
+    private Task<bool> ReleaseCoreAsync(string workerId, string token, ReleaseOutcome outcome, PerformanceSample? sample, string? error, TimeSpan? hold, CancellationToken cancellationToken) =>
         resilience.RunAsync(nameof(ReleaseAsync), async () =>
             (long)(await Db.ScriptEvaluateAsync(
                 WorkerScripts.Release,
@@ -96,6 +115,7 @@ public sealed class RedisWorkerRegistry : IWorkerRegistry
                     sample is null ? string.Empty : OrchardJson.Serialize(sample.At).Trim('"'),
                     sample?.SpeedRatio.ToString("R", CultureInfo.InvariantCulture) ?? string.Empty,
                     Worker.HistoryLength,
+                    hold is null ? string.Empty : (long)hold.Value.TotalMilliseconds,
                 ])) == 1,
             cancellationToken);
 

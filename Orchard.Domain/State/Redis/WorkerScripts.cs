@@ -134,7 +134,8 @@ internal static class WorkerScripts
 
     /// <summary>
     /// Ends a claim if the token matches. KEYS: worker, index; ARGV: token, outcome, now ms, expiry ms, error,
-    /// audio s, processing s, at iso, speed ratio, history length. Returns 1 when released.
+    /// audio s, processing s, at iso, speed ratio, history length, and optionally hold ms: on success the claim is
+    /// then kept for that long (handed over to the worker's next chunk) instead of ended. Returns 1 when done.
     /// </summary>
     public const string Release = Common + "\n" + """
         local raw = redis.call('GET', KEYS[1])
@@ -142,7 +143,12 @@ internal static class WorkerScripts
         local w = cjson.decode(raw)
         if type(w.claim) ~= 'table' or w.claim.token ~= ARGV[1] then return 0 end
         local outcome, now, expiry = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
-        w.claim = cjson.null
+        local hold = tonumber(ARGV[11] or '')
+        if outcome == 'succeeded' and hold then
+          w.claim.lease_until_ms = now + hold
+        else
+          w.claim = cjson.null
+        end
         if outcome == 'succeeded' then
           w.consecutive_failures = 0
         else
@@ -154,7 +160,7 @@ internal static class WorkerScripts
           w.failed_chunks = (tonumber(w.failed_chunks) or 0) + 1
           w.last_error = ARGV[5]
         else
-          w.status = 'online'
+          if type(w.claim) == 'table' then w.status = 'busy' else w.status = 'online' end
           w.last_seen_ms = now
           redis.call('ZADD', KEYS[2], now, w.id)
           if outcome == 'succeeded' then
@@ -172,6 +178,23 @@ internal static class WorkerScripts
         end
         save(KEYS[1], w, now, expiry)
         return 1
+        """;
+
+    /// <summary>
+    /// Extends a live claim if the token matches (a handed-over claim starting its next chunk). KEYS: worker;
+    /// ARGV: token, now ms, lease ms, expiry ms, chunk id. Returns the worker's json, or nil when the claim is gone.
+    /// </summary>
+    public const string Renew = Common + "\n" + """
+        local raw = redis.call('GET', KEYS[1])
+        if not raw then return nil end
+        local w = cjson.decode(raw)
+        local now = tonumber(ARGV[2])
+        if not live_claim(w, now) or w.claim.token ~= ARGV[1] then return nil end
+        w.claim.lease_until_ms = now + tonumber(ARGV[3])
+        w.claim.chunk_id = ARGV[5]
+        w.status = 'busy'
+        save(KEYS[1], w, now, tonumber(ARGV[4]))
+        return redis.call('GET', KEYS[1])
         """;
 
     /// <summary>Every worker in the index, dropping entries whose key expired. KEYS: index; ARGV: worker key prefix.</summary>

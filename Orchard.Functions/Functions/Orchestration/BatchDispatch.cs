@@ -18,6 +18,9 @@ public static class BatchDispatch
         var limits = batch.Limits;
         var queue = batch.Chunks.OrderByDescending(c => c.SentMs).ThenBy(c => c.Index).ToList();
         var inFlight = new Dictionary<Task<DeliveryReport>, Assignment>();
+        var releases = new List<Task<bool>>();
+        void Deliver(Assignment assignment) =>
+            inFlight.Add(context.CallActivityAsync<DeliveryReport>(nameof(DispatchActivities.DeliverChunk), assignment, JobOrchestrator.StoreRetry), assignment);
         var transcribed = 0;
         string? error = null;
         DateTime? waitingSince = null;
@@ -41,7 +44,7 @@ public static class BatchDispatch
 
                 waitingSince = null;
                 queue.RemoveAll(c => c.Index == assignment.Chunk.Index);
-                inFlight.Add(context.CallActivityAsync<DeliveryReport>(nameof(DispatchActivities.DeliverChunk), assignment, JobOrchestrator.StoreRetry), assignment);
+                Deliver(assignment with { KeepClaim = queue.Count > 0 });
             }
 
             if (inFlight.Count == 0)
@@ -69,8 +72,26 @@ public static class BatchDispatch
             mayClaim = true;
             try
             {
-                await done;
+                var report = await done;
                 transcribed++;
+                if (report.Next is { } next)
+                {
+                    // The worker is still claimed: give it the next chunk at once, or let it go.
+                    if (queue.Count > 0 && error is null)
+                    {
+                        var chunk = next.TakesShort ? queue[^1] : queue[0];
+                        queue.Remove(chunk);
+                        var nowMs = new DateTimeOffset(context.CurrentUtcDateTime).ToUnixTimeMilliseconds();
+                        Deliver(new Assignment(batch.JobId, batch.Language, chunk with { Attempts = chunk.Attempts + 1 }, next.WorkerId, next.WorkerUrl, next.ClaimToken, nowMs, LeaseUntilMs: 0)
+                        {
+                            KeepClaim = queue.Count > 0,
+                        });
+                    }
+                    else
+                    {
+                        releases.Add(context.CallActivityAsync<bool>(nameof(DispatchActivities.ReleaseWorker), next, JobOrchestrator.StoreRetry));
+                    }
+                }
             }
             catch (TaskFailedException ex) when (ex.FailureDetails.IsCausedBy<ClaimLostException>())
             {
@@ -93,6 +114,7 @@ public static class BatchDispatch
             }
         }
 
+        await Task.WhenAll(releases);
         var untranscribed = queue.Select(c => c.Index).Order().ToArray();
         return new BatchOutcome(transcribed, untranscribed, untranscribed.Length > 0 ? error : null);
     }

@@ -10,6 +10,13 @@ public sealed class DispatchActivities(ChunkDispatcher dispatcher)
     public Task<Assignment> ClaimWorker([ActivityTrigger] ClaimInput input) =>
         dispatcher.ClaimAsync(input, CancellationToken.None);
 
+    [Function(nameof(ReleaseWorker))]
+    public async Task<bool> ReleaseWorker([ActivityTrigger] Handover handover)
+    {
+        await dispatcher.ReleaseAsync(handover, CancellationToken.None);
+        return true;
+    }
+
     [Function(nameof(DeliverChunk))]
     public Task<DeliveryReport> DeliverChunk([ActivityTrigger] Assignment assignment) =>
         dispatcher.DeliverAsync(assignment, CancellationToken.None);

@@ -45,11 +45,9 @@ public static partial class JobOrchestrator
                 return new JobOutcome(request.JobId, JobStatus.Processing, 0, null);
             }
 
-            await SetStatus(context, request.JobId, JobStatus.Aggregating);
+            // One step: aggregating → transcript blob → completed.
             context.SetCustomStatus(new { phase = "aggregating", transcribed = next.Transcribed, speech_chunks = next.SpeechChunks });
             var segments = await context.CallActivityAsync<int>(nameof(JobActivities.BuildTranscript), request.JobId, StoreRetry);
-            await context.CallActivityAsync<JobStatus>(
-                nameof(JobActivities.SetJobStatus), new JobStatusUpdate(request.JobId, JobStatus.Completed, DurationMs: next.DurationMs), StoreRetry);
             context.SetCustomStatus(new { phase = "completed", transcribed = next.Transcribed, speech_chunks = next.SpeechChunks });
             LogCompleted(logger, request.JobId, segments);
             return new JobOutcome(request.JobId, JobStatus.Completed, segments, null);
@@ -63,15 +61,11 @@ public static partial class JobOrchestrator
     /// <summary>Purify (or bypass) and split; the speech chunks come back longest first.</summary>
     private static async Task<DispatchState> PrepareAsync(TaskOrchestrationContext context, JobRequest request)
     {
-        await SetStatus(context, request.JobId, request.Purify ? JobStatus.Purifying : JobStatus.PurifierBypassed);
+        // One step: purifying (or bypassed) → splitting → processing, written by the activity as it goes.
         var prepared = await context.CallActivityAsync<Domain.Dispatch.PreparedJob>(nameof(JobActivities.PrepareAudio), request, StoreRetry);
-        await SetStatus(context, request.JobId, JobStatus.Processing);
         var ordered = prepared.SpeechChunks.OrderByDescending(c => c.SentMs).ThenBy(c => c.Index).ToArray();
         return new DispatchState(prepared.DurationMs, ordered, 0, ordered.Length);
     }
-
-    private static Task<JobStatus> SetStatus(TaskOrchestrationContext context, string jobId, JobStatus status) =>
-        context.CallActivityAsync<JobStatus>(nameof(JobActivities.SetJobStatus), new JobStatusUpdate(jobId, status), StoreRetry);
 
     private static async Task<JobOutcome> Fail(TaskOrchestrationContext context, string jobId, string error)
     {

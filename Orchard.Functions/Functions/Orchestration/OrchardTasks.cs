@@ -20,13 +20,14 @@ public static class OrchardTasks
         Activity<JobActivities, string, int>(registry, nameof(JobActivities.BuildTranscript), (a, i) => a.BuildTranscript(i));
         Activity<DispatchActivities, ClaimInput, Assignment>(registry, nameof(DispatchActivities.ClaimWorker), (a, i) => a.ClaimWorker(i));
         Activity<DispatchActivities, Assignment, DeliveryReport>(registry, nameof(DispatchActivities.DeliverChunk), (a, i) => a.DeliverChunk(i));
+        Activity<DispatchActivities, Handover, bool>(registry, nameof(DispatchActivities.ReleaseWorker), (a, i) => a.ReleaseWorker(i));
     }
 
     /// <summary>The names registered here, for the check against functions.metadata.</summary>
     public static IReadOnlyList<string> Names { get; } =
     [
         nameof(JobOrchestrator), nameof(JobActivities.SetJobStatus), nameof(JobActivities.PrepareAudio),
-        nameof(JobActivities.BuildTranscript), nameof(DispatchActivities.ClaimWorker), nameof(DispatchActivities.DeliverChunk),
+        nameof(JobActivities.BuildTranscript), nameof(DispatchActivities.ClaimWorker), nameof(DispatchActivities.DeliverChunk), nameof(DispatchActivities.ReleaseWorker),
     ];
 
     private static void Activity<TActivities, TInput, TOutput>(DurableTaskRegistry registry, string name, Func<TActivities, TInput, Task<TOutput>> run)
