@@ -164,7 +164,7 @@ public sealed partial class ChunkDispatcher(
 
     /// <summary>
     /// Keeps the worker claimed after its success, for the orchestration to hand it the next chunk; says whether a
-    /// short chunk suits it better (it is over 1.5× slower than the fastest online worker, as the claim rule has it).
+    /// short chunk suits it better (it is over <see cref="Worker.SlowFactor"/>× slower than the fastest online worker, as the claim rule has it).
     /// </summary>
     private async Task<Handover?> HandOverAsync(Assignment assignment, PerformanceSample sample, CancellationToken cancellationToken)
     {
@@ -176,7 +176,7 @@ public sealed partial class ChunkDispatcher(
         var fleet = await workers.ListAsync(cancellationToken);
         var ratio = fleet.FirstOrDefault(w => w.Id == assignment.WorkerId)?.AverageSpeedRatio;
         var fastest = fleet.Where(w => w.Url is not null && w.Status != WorkerStatus.Offline).Min(w => w.AverageSpeedRatio);
-        return new Handover(assignment.WorkerId, assignment.WorkerUrl, assignment.ClaimToken, ratio is null || (fastest is not null && ratio > 1.5 * fastest));
+        return new Handover(assignment.WorkerId, assignment.WorkerUrl, assignment.ClaimToken, ratio is null || (fastest is not null && ratio > Worker.SlowFactor * fastest));
     }
 
     private Task MarkProcessingAsync(Assignment assignment, CancellationToken cancellationToken) =>

@@ -14,6 +14,12 @@ public sealed record Worker
     /// <summary>How many of the newest samples make the average speed ratio, as the original did.</summary>
     public const int SpeedWindow = 10;
 
+    /// <summary>
+    /// A worker this many times slower than the fastest online one gets short chunks while the long ones wait for
+    /// the fast worker (longest-processing-time scheduling on machines of different speeds).
+    /// </summary>
+    public const double SlowFactor = 3;
+
     public required string Id { get; init; }
 
     public string? Url { get; init; }

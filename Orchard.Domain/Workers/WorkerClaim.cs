@@ -14,7 +14,7 @@ public sealed record ClaimRequest(string JobId, string ChunkId, string Token, Ti
 
 /// <summary>
 /// Timeout rule of a delivery: floor + audio seconds × speed ratio × safety factor, capped. A worker with no
-/// speed history is measured on the short chunk (at an assumed ratio); so is one much slower (over 1.5×) than the
+/// speed history is measured on the short chunk (at an assumed ratio); so is one much slower (over <see cref="Worker.SlowFactor"/>×) than the
 /// fastest online worker, which the long chunk waits for; the others get the long chunk.
 /// </summary>
 public sealed record LeasePlan(string ShortChunkId, double LongAudioSeconds, double ShortAudioSeconds, double SafetyFactor, TimeSpan Floor, TimeSpan Cap, double UnmeasuredRatio)

@@ -213,7 +213,7 @@ public sealed class InMemoryWorkerRegistry(IOptions<StateOptions> options, TimeP
                 .Where(w => !string.IsNullOrEmpty(w.Url) && w.Status != WorkerStatus.Offline && now - w.LastSeenMs <= offlineAfter)
                 .Min(w => w.AverageSpeedRatio);
             var ratio = best.AverageSpeedRatio;
-            var takesShort = ratio is null || (fastest is not null && ratio > 1.5 * fastest);
+            var takesShort = ratio is null || (fastest is not null && ratio > Worker.SlowFactor * fastest);
             var (chunkId, lease) = request.Plan is { } plan
                 ? (takesShort ? plan.ShortChunkId : request.ChunkId, plan.LeaseFor(ratio, takesShort))
                 : (request.ChunkId, request.Lease);

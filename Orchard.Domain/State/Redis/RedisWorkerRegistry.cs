@@ -153,6 +153,7 @@ public sealed class RedisWorkerRegistry : IWorkerRegistry
             (long)plan.Floor.TotalMilliseconds,
             (long)plan.Cap.TotalMilliseconds,
             plan.UnmeasuredRatio.ToString("R", CultureInfo.InvariantCulture),
+            Worker.SlowFactor.ToString("R", CultureInfo.InvariantCulture),
         ];
 
     private Task<ClaimedWorker?> ClaimCoreAsync(string workerId, ClaimRequest request, CancellationToken cancellationToken) =>

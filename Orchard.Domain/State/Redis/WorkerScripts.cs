@@ -82,7 +82,7 @@ internal static class WorkerScripts
     /// Chooses and claims an idle, online worker with a URL: unmeasured first, then the lowest average speed ratio.
     /// KEYS: index; ARGV: worker key prefix, now ms, offline-after ms, lease ms, token, job id, chunk id, expiry ms,
     /// only this worker id ('' for any), then an optional lease plan: '1', short chunk id, long s, short s, safety,
-    /// floor ms, cap ms, unmeasured ratio. Returns nil or the claimed worker's json.
+    /// floor ms, cap ms, unmeasured ratio, slow factor. Returns nil or the claimed worker's json.
     /// </summary>
     public const string Claim = Common + "\n" + """
         local prefix, now, offline_after, lease = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
@@ -117,7 +117,7 @@ internal static class WorkerScripts
           if best_ratio == nil then
             chunk_id = ARGV[11]
             seconds = tonumber(ARGV[13]) * tonumber(ARGV[17])
-          elseif fastest ~= nil and best_ratio > 1.5 * fastest then
+          elseif fastest ~= nil and best_ratio > tonumber(ARGV[18]) * fastest then
             -- A slow worker, while a much faster one is online: the long chunk waits for the fast one.
             chunk_id = ARGV[11]
             seconds = tonumber(ARGV[13]) * best_ratio
