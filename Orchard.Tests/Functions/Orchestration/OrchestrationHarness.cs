@@ -1,80 +1,40 @@
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Orchard.Domain.Dispatch;
 using Orchard.Domain.Jobs;
 using Orchard.Domain.Transcripts;
 using Orchard.Domain.Workers;
-using Orchard.Functions;
 using Orchard.Functions.Functions.Orchestration;
-using Orchard.LocalHost.Engine;
 using Orchard.Tests.Audio;
 using Orchard.Tests.Infrastructure;
 
 namespace Orchard.Tests.Functions.Orchestration;
 
 /// <summary>
-/// The function app's own services and registration on the real Durable Task engine (in-memory), with real Redis
-/// and Azurite under a unique prefix and container, and short chunk bounds so small recordings make several chunks.
+/// The function app's own services and registration on the real Durable Task engine (in-memory, one per harness),
+/// with real Redis and Azurite under a unique prefix and container (an <see cref="ApiHost"/>), plus what the
+/// orchestration tests need: submit a recording, wait for its outcome, read its transcript.
 /// </summary>
 public sealed class OrchestrationHarness : IAsyncDisposable
 {
-    private readonly DurableEngineServer server;
-    private readonly DurableTestHost host;
+    private readonly ApiHost host;
 
-    private OrchestrationHarness(DurableEngineServer server, DurableTestHost host, string redisPrefix)
-    {
-        this.server = server;
-        this.host = host;
-        RedisPrefix = redisPrefix;
-    }
+    private OrchestrationHarness(ApiHost host) => this.host = host;
 
-    public string RedisPrefix { get; }
+    public string RedisPrefix => host.KeyPrefix;
 
     public IServiceProvider Services => host.Services;
 
-    public DurableTaskClient Client => host.Client;
+    public DurableTaskClient Client => host.Durable;
 
-    public IWorkerRegistry Workers => Services.GetRequiredService<IWorkerRegistry>();
+    public IWorkerRegistry Workers => host.Workers;
 
-    public IJobStore Jobs => Services.GetRequiredService<IJobStore>();
+    public IJobStore Jobs => host.Jobs;
 
-    /// <summary>
-    /// Starts a harness on an engine of its own: the engine serves one worker connection, and a fresh one per test
-    /// means no work item can be handed to a previous test's departed worker.
-    /// </summary>
-    public static async Task<OrchestrationHarness> StartAsync(IDictionary<string, string?>? settings = null)
-    {
-        var prefix = RedisFixture.NewPrefix();
-        var values = new Dictionary<string, string?>
-        {
-            ["State:RedisConnectionString"] = TestEnvironment.RedisConnectionString,
-            ["State:FallbackToMemory"] = "false",
-            ["State:KeyPrefix"] = prefix,
-            ["AzureWebJobsStorage"] = TestEnvironment.StorageConnectionString,
-            ["Storage:ContainerName"] = "t" + Guid.NewGuid().ToString("N"),
-            ["Audio:MinChunkSeconds"] = "8",
-            ["Audio:MaxChunkSeconds"] = "20",
-            ["Dispatch:NoWorkerPollInterval"] = "00:00:00.200",
-            ["Dispatch:TimeoutFloor"] = "00:00:05",
-        };
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
-        {
-            values[key] = value;
-        }
-
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
-        var server = await DurableEngineServer.StartInMemoryAsync();
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Services.AddSingleton<IConfiguration>(configuration);
-        builder.Services.AddOrchardFunctionApp(configuration);
-        builder.Services.AddOrchardDurableEngine(server, OrchardTasks.Register);
-        var app = builder.Build();
-        await app.StartAsync();
-        return new OrchestrationHarness(server, new DurableTestHost(app), prefix);
-    }
+    /// <summary>Starts the app on an engine of its own (the engine serves one worker connection).</summary>
+    public static async Task<OrchestrationHarness> StartAsync(IDictionary<string, string?>? settings = null) =>
+        new(await ApiHost.StartAsync(settings));
 
     /// <summary>Stores the recording and starts its orchestration, as POST /jobs does.</summary>
     public async Task<string> SubmitAsync(string wavPath, bool purify = false)
@@ -108,9 +68,5 @@ public sealed class OrchestrationHarness : IAsyncDisposable
         return (path, signal.Bursts);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await host.DisposeAsync();
-        await server.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => host.DisposeAsync();
 }
