@@ -15,7 +15,8 @@ public static class AudioFormat
 
     internal static long MsToSamples(double ms) => (long)Math.Round(ms * SampleRate / 1000.0);
 
-    internal static void WriteWavHeader(Span<byte> header, long sampleCount)
+    /// <summary>Writes the 44-byte header of a 16 kHz mono 16-bit PCM WAV holding <paramref name="sampleCount"/> samples.</summary>
+    public static void WriteWavHeader(Span<byte> header, long sampleCount)
     {
         var dataBytes = (uint)Math.Min(uint.MaxValue - 36, sampleCount * 2);
         "RIFF"u8.CopyTo(header);

@@ -111,6 +111,13 @@ public sealed class JobSubmission(
         return job;
     }
 
+    /// <summary>
+    /// Fails a job whose orchestration could not be scheduled, so it does not sit in <c>created</c> forever;
+    /// its upload stays for the retention period.
+    /// </summary>
+    public Task<JobSummary> FailUnstartedAsync(string jobId, Exception reason, CancellationToken cancellationToken) =>
+        progress.SetStatusAsync(jobId, new JobTransition(JobStatus.Failed, $"The job could not be started ({reason.GetType().Name}: {reason.Message}); submit the recording again."), cancellationToken);
+
     /// <summary>A language code for the workers (<c>en</c>, <c>ja</c>, <c>pt-BR</c>, <c>auto</c>); throws <see cref="InvalidRequestException"/>.</summary>
     public static string? CheckLanguage(string? language)
     {

@@ -60,7 +60,16 @@ public sealed class JobsFunctions(JobSubmission submission, JobReader reader, Jo
         {
             var job = await submission.SubmitAsync(await UploadReader.ReadAsync(request), request.HttpContext.RequestAborted);
             var input = new JobRequest(job.JobId, job.Purify, job.Language, DispatchLimits.From(dispatch.Value));
-            await durable.ScheduleNewOrchestrationInstanceAsync(nameof(JobOrchestrator), input, new StartOrchestrationOptions(job.JobId));
+            try
+            {
+                await durable.ScheduleNewOrchestrationInstanceAsync(nameof(JobOrchestrator), input, new StartOrchestrationOptions(job.JobId));
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                await submission.FailUnstartedAsync(job.JobId, ex, CancellationToken.None);
+                return ApiResults.Error(StatusCodes.Status503ServiceUnavailable, $"Job {job.JobId} could not be started: the orchestration service did not accept it. Submit the recording again.");
+            }
+
             var statusUrl = $"{request.Scheme}://{request.Host}{request.PathBase}/jobs/{job.JobId}";
             return ApiResults.Json(new { status = "accepted", job_id = job.JobId, status_url = statusUrl }, StatusCodes.Status202Accepted);
         });

@@ -36,6 +36,28 @@ public sealed class JobsFunctionsTests : IDisposable
     }
 
     [Fact]
+    public async Task SubmitJob_Answers503AndFailsTheJob_WhenTheOrchestrationCannotBeScheduled()
+    {
+        await using var host = await ApiHost.StartAsync();
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var closedPort = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        using var channel = Grpc.Net.Client.GrpcChannel.ForAddress($"http://127.0.0.1:{closedPort}");
+        await using var unreachable = new Microsoft.DurableTask.Client.Grpc.GrpcDurableTaskClient(
+            "unreachable", new Microsoft.DurableTask.Client.Grpc.GrpcDurableTaskClientOptions { Channel = channel }, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+
+        var (status, text, _) = ApiHost.Read(await host.Function<JobsFunctions>().SubmitJob(host.MultipartRequest(Wav(seed: 1), "lecture.wav"), unreachable));
+
+        // Nothing is left behind as a job that looks created but never runs.
+        Assert.Equal(503, status);
+        Assert.Contains("Submit the recording again", text, StringComparison.Ordinal);
+        var job = Assert.Single((await host.Jobs.ListAsync(new JobQuery())).Jobs);
+        Assert.Equal(JobStatus.Failed, job.Status);
+        Assert.Contains("could not be started", job.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task SubmitJob_Answers400_WhenNoFileOrEmptyBody()
     {
         await using var host = await ApiHost.StartAsync();

@@ -19,7 +19,7 @@ internal static class BenchSignal
         var bursts = new List<(long, long)>();
         using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
         var header = new byte[AudioFormat.WavHeaderBytes];
-        WriteHeader(header, total);
+        AudioFormat.WriteWavHeader(header, total);
         stream.Write(header);
         var pink = new PinkNoise(random, noiseDb);
         var bytes = new byte[7 * Rate * 2];
@@ -85,23 +85,6 @@ internal static class BenchSignal
         {
             output[i] *= scale;
         }
-    }
-
-    private static void WriteHeader(Span<byte> header, long samples)
-    {
-        var data = (uint)(samples * 2);
-        "RIFF"u8.CopyTo(header);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[4..], 36 + data);
-        "WAVEfmt "u8.CopyTo(header[8..]);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[16..], 16);
-        BinaryPrimitives.WriteUInt16LittleEndian(header[20..], 1);
-        BinaryPrimitives.WriteUInt16LittleEndian(header[22..], 1);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[24..], Rate);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[28..], Rate * 2);
-        BinaryPrimitives.WriteUInt16LittleEndian(header[32..], 2);
-        BinaryPrimitives.WriteUInt16LittleEndian(header[34..], 16);
-        "data"u8.CopyTo(header[36..]);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[40..], data);
     }
 
     /// <summary>Reads a 16-bit mono WAV's samples as floats (bench-sized inputs only).</summary>
