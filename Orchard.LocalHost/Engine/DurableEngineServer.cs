@@ -38,11 +38,11 @@ public sealed partial class DurableEngineServer : IAsyncDisposable
     static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(5);
 
     readonly WebApplication app;
-    readonly IOrchestrationService service;
+    readonly SidecarOrchestrationService service;
     readonly ILogger logger;
     int disposed;
 
-    DurableEngineServer(DurableEngineKind kind, WebApplication app, IOrchestrationService service, Uri address, ILogger logger)
+    DurableEngineServer(DurableEngineKind kind, WebApplication app, SidecarOrchestrationService service, Uri address, ILogger logger)
     {
         Kind = kind;
         this.app = app;
@@ -120,20 +120,31 @@ public sealed partial class DurableEngineServer : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(kestrel =>
             kestrel.ConfigureEndpointDefaults(listen => listen.Protocols = HttpProtocols.Http2));
         builder.Services.AddGrpc(grpc => grpc.MaxReceiveMessageSize = null);
-        builder.Services.AddSingleton<IOrchestrationService>(
-            new HighConcurrencyOrchestrationService(service, options.MaxConcurrentActivities, options.MaxConcurrentOrchestrations));
+        var logger = loggerFactory.CreateLogger<DurableEngineServer>();
+        var sidecarService = new SidecarOrchestrationService(service, options.MaxConcurrentActivities, options.MaxConcurrentOrchestrations, logger);
+        builder.Services.AddSingleton<IOrchestrationService>(sidecarService);
         builder.Services.AddSingleton(client);
         builder.Services.AddSingleton<TaskHubGrpcServer>();
 
         var app = builder.Build();
         app.MapGrpcService<TaskHubGrpcServer>();
-        await app.StartAsync(cancellationToken);
+        try
+        {
+            // Started here, awaited, before anything can stop it: see SidecarOrchestrationService.
+            await sidecarService.StartOwnedAsync().WaitAsync(cancellationToken);
+            await app.StartAsync(cancellationToken);
+        }
+        catch
+        {
+            await sidecarService.StopOwnedAsync(TimeSpan.Zero, ShutdownTimeout);
+            await app.DisposeAsync();
+            throw;
+        }
 
         var bound = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         var address = new Uri(bound.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
-        var logger = loggerFactory.CreateLogger<DurableEngineServer>();
         LogStarted(logger, kind, address, options.TaskHubName);
-        return new DurableEngineServer(kind, app, service, address, logger);
+        return new DurableEngineServer(kind, app, sidecarService, address, logger);
     }
 
     public async ValueTask DisposeAsync()
@@ -151,20 +162,10 @@ public sealed partial class DurableEngineServer : IAsyncDisposable
             await app.StopAsync(timeout.Token);
         }
 
-        try
-        {
-            // The server stops its dispatchers from a fire-and-forget callback; stopping the storage service here
-            // releases its partition lease now, so the next start does not wait for the lease to expire.
-            await service.StopAsync(isForced: true).WaitAsync(ShutdownTimeout);
-        }
-        // A service whose dispatchers never started (the app failed to start) throws NullReferenceException here.
-        catch (Exception ex) when (ex is TimeoutException or InvalidOperationException or ObjectDisposedException or NullReferenceException)
-        {
-            LogStopFailed(logger, ex);
-        }
-
+        // Stopping the storage service releases its partition lease now, so the next start does not wait for the lease to expire.
+        await service.StopOwnedAsync(ShutdownTimeout, ShutdownTimeout);
         await app.DisposeAsync();
-        (service as IDisposable)?.Dispose();
+        (service.Inner as IDisposable)?.Dispose();
         LogStopped(logger, Kind, stopwatch.ElapsedMilliseconds);
     }
 
@@ -177,9 +178,6 @@ public sealed partial class DurableEngineServer : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Durable engine ({Kind}) listening on {Address}, task hub {TaskHub}")]
     static partial void LogStarted(ILogger logger, DurableEngineKind kind, Uri address, string taskHub);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Durable engine: stopping the orchestration service failed")]
-    static partial void LogStopFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Durable engine ({Kind}) stopped in {ElapsedMs} ms")]
     static partial void LogStopped(ILogger logger, DurableEngineKind kind, long elapsedMs);

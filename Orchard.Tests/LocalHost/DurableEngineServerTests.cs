@@ -63,6 +63,53 @@ public sealed class DurableEngineServerTests(InMemoryDurableEngineFixture engine
         }
     }
 
+    /// <summary>
+    /// The sidecar starts its orchestration service when a worker connects and stops it when the host stops, both from
+    /// <c>async void</c> callbacks. A stop that overtook the start threw NullReferenceException in DurableTask.AzureStorage's
+    /// <c>AppLeaseManager.StopAsync</c> on a thread-pool thread and killed the test host. A regression here fails the
+    /// whole run, not only this test.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task DisposeAsync_StopsCleanly_WhenAWorkerJustConnectedOrNever(bool connectWorker)
+    {
+        var options = new DurableEngineOptions
+        {
+            StorageConnectionString = RequiredEnvironment.Storage,
+            TaskHubName = "t" + Guid.NewGuid().ToString("N")[..20],
+        };
+        for (var i = 0; i < 8; i++)
+        {
+            var server = await DurableEngineServer.StartAzureStorageAsync(options);
+            IHost? host = null;
+            if (connectWorker)
+            {
+                var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+                builder.Services.AddSingleton(new ActivityCounter());
+                builder.Services.AddOrchardDurableEngine(server, FanOutSample.Register);
+                host = builder.Build();
+                await host.StartAsync();
+                // Stop while the sidecar is starting its dispatchers for the worker that just connected.
+                await Task.Delay(TimeSpan.FromMilliseconds(20 * i));
+            }
+
+            var stopwatch = Stopwatch.StartNew();
+            await server.DisposeAsync();
+            output.WriteLine($"round {i}: engine stopped in {stopwatch.ElapsedMilliseconds} ms");
+            if (host is not null)
+            {
+                await host.StopAsync();
+                host.Dispose();
+            }
+        }
+
+        // A stray callback on the thread pool gets time to run (and, were it to throw, to end the process).
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        await using var last = await DurableEngineServer.StartAzureStorageAsync(options);
+        Assert.Equal(DurableEngineKind.AzureStorage, last.Kind);
+    }
+
     [Fact]
     public async Task DisposeAsync_IsIdempotent_WhenCalledTwice()
     {

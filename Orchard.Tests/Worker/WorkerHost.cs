@@ -12,7 +12,8 @@ public sealed class WorkerHost : IAsyncDisposable
     {
         App = app;
         Url = url;
-        Http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(60) };
+        // A whole-file PocketSphinx run on a busy 2-core machine can take well over a minute.
+        Http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(240) };
     }
 
     public WebApplication App { get; }
