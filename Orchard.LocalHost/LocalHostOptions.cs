@@ -10,7 +10,4 @@ public sealed class LocalHostOptions
 
     /// <summary>Where functions.metadata is; default: next to the local host's assembly (the build copies it there).</summary>
     public string? FunctionsMetadataPath { get; set; }
-
-    /// <summary>Redis to probe at start-up (host:port); only reported, the app reads its own setting.</summary>
-    public string? RedisEndpoint { get; set; }
 }

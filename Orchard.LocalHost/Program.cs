@@ -16,6 +16,8 @@ builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.M
     {
         [Orchard.Functions.Functions.Timers.WorkerSweepFunctions.ScheduleSetting] = "0 * * * * *",
         [Orchard.Functions.Functions.Timers.JobCleanupFunctions.ScheduleSetting] = "30 * * * * *",
+        // A development host, as `func start` is; AZURE_FUNCTIONS_ENVIRONMENT=Production runs it as the cloud does.
+        [Orchard.Domain.Hosting.FunctionsEnvironment.Variable] = Orchard.Domain.Hosting.FunctionsEnvironment.Development,
     },
 });
 var localSettings = LocalSettings.Find();

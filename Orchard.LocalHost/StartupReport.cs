@@ -20,8 +20,8 @@ internal static partial class StartupReport
             LogStorageMissing(logger, storageProblem);
         }
 
-        // The probe only reports; the app reads its own Redis setting.
-        var redis = host.RedisEndpoint ?? configuration["State:RedisConnectionString"];
+        // The probe only reports what the app's own setting will find.
+        var redis = configuration["State:RedisConnectionString"];
         if (string.IsNullOrWhiteSpace(redis))
         {
             LogRedisNotConfigured(logger);

@@ -13,8 +13,11 @@ public sealed class StateOptions : IValidatableObject
     /// </summary>
     public string? RedisConnectionString { get; set; }
 
-    /// <summary>Run on the in-memory store when Redis cannot be reached at start-up. Must be off for a cloud deployment.</summary>
-    public bool FallbackToMemory { get; set; } = true;
+    /// <summary>
+    /// Run on the in-memory store when Redis cannot be reached at start-up. Off unless set, except in Development
+    /// (<see cref="Hosting.FunctionsEnvironment"/>): in the cloud every instance would silently keep its own registry.
+    /// </summary>
+    public bool FallbackToMemory { get; set; }
 
     /// <summary>Prefix for every key; empty in production so operators see <c>job:&lt;id&gt;</c>.</summary>
     public string KeyPrefix { get; set; } = string.Empty;

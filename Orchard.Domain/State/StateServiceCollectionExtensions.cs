@@ -1,8 +1,10 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orchard.Domain.Hosting;
 using Orchard.Domain.Jobs;
 using Orchard.Domain.Workers;
 
@@ -12,12 +14,16 @@ namespace Orchard.Domain.State;
 public static class StateServiceCollectionExtensions
 {
     /// <summary>
-    /// Binds and validates <see cref="StateOptions"/> (section <c>State</c>), connects to Redis once at start-up
+    /// Binds and validates <see cref="StateOptions"/> (section <c>State</c>; the fallback defaults to on in Development only), connects to Redis once at start-up
     /// (one shared multiplexer) or falls back to memory, and exposes the stores.
     /// </summary>
     public static IServiceCollection AddOrchardState(this IServiceCollection services)
     {
-        services.AddOptions<StateOptions>().BindConfiguration(StateOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<StateOptions>()
+            .Configure<IConfiguration>((o, configuration) => o.FallbackToMemory = FunctionsEnvironment.IsDevelopment(configuration))
+            .BindConfiguration(StateOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => StateBackend.Create(
             sp.GetRequiredService<IOptions<StateOptions>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
