@@ -109,8 +109,9 @@ public static class AudioProbe
             }
 
             var codec = stream.TryGetProperty("codec_name", out var c) ? c.GetString() : null;
-            int? rate = TryDouble(stream, "sample_rate", out var r) ? (int)Math.Min(r, int.MaxValue) : null;
-            int? channels = stream.TryGetProperty("channels", out var ch) && ch.ValueKind == JsonValueKind.Number ? ch.GetInt32() : null;
+            // ffprobe prints 0 for what it could not tell: unknown, left to the decode caps (ffmpeg resamples itself).
+            int? rate = TryDouble(stream, "sample_rate", out var r) && r > 0 ? (int)Math.Min(r, int.MaxValue) : null;
+            int? channels = stream.TryGetProperty("channels", out var ch) && ch.ValueKind == JsonValueKind.Number && ch.TryGetInt32(out var n) && n > 0 ? n : null;
             return new AudioProbeResult(true, duration, formatName, codec, rate, channels);
         }
         catch (JsonException ex)
