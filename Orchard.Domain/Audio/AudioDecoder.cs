@@ -1,4 +1,5 @@
 using System.Globalization;
+using Orchard.Domain.Storage;
 
 namespace Orchard.Domain.Audio;
 
@@ -20,7 +21,12 @@ internal static class AudioDecoder
         "Error while decoding", "corrupt", "Truncat", "invalid",
     ];
 
-    public static async Task<DecodedAudio> DecodeAsync(string inputPath, string workDirectory, AudioOptions options, CancellationToken ct)
+    public static Task<DecodedAudio> DecodeAsync(string inputPath, string workDirectory, AudioOptions options, CancellationToken ct) =>
+        DecodeAsync(inputPath, workDirectory, options, new StorageOptions().MaxRecordingDuration, ct);
+
+    /// <summary>Decodes at most <paramref name="maxDuration"/>; a recording that turns out longer is refused, never cut.</summary>
+    /// <exception cref="AudioLimitException">Out of <see cref="AudioLimits"/>, whatever the header stated.</exception>
+    public static async Task<DecodedAudio> DecodeAsync(string inputPath, string workDirectory, AudioOptions options, TimeSpan maxDuration, CancellationToken ct)
     {
         var length = new FileInfo(inputPath).Length;
         if (length == 0)
@@ -29,11 +35,24 @@ internal static class AudioDecoder
         }
 
         var wav = WavFile.TryOpen(inputPath);
+        if (wav is not null)
+        {
+            // Checked here too: decoding does not rely on a probe having run on these very bytes.
+            AudioLimits.CheckFormat(wav.SampleRate, wav.Channels);
+        }
+
         if (wav is not null && wav.IsPcm)
         {
             if (wav.FrameCount == 0)
             {
                 throw new EmptyAudioException("the WAV file holds no audio samples");
+            }
+
+            // The frame count comes from the data actually present (a streaming header's size runs to the end of
+            // the file, an overstated one is refused as truncated), so this bounds what the loop below reads.
+            if (wav.FrameCount > AudioLimits.MaxFrames(maxDuration, wav.SampleRate))
+            {
+                throw AudioLimits.DecodedPastLimit("wav", maxDuration, null);
             }
 
             if (wav.IsWorkerFormat)
@@ -46,12 +65,17 @@ internal static class AudioDecoder
             return new DecodedAudio(new PcmFile(converted, 0, samples, PcmSampleFormat.Int16), "wav", true);
         }
 
-        var probe = await AudioProbe.ProbeAsync(inputPath, options, ct);
+        var probe = await AudioProbe.ProbeAsync(inputPath, options, maxDuration, ct);
         var output = Path.Combine(workDirectory, "decoded.pcm");
+        // The container's duration can lie (a WAV's byte rate, an MP3 without a Xing header): ffmpeg stops one second
+        // past the limit by time (-t) and by bytes written (-fs), and anything past the limit is refused below.
+        var capSamples = AudioLimits.MaxSamples(maxDuration) + AudioFormat.SampleRate;
         string[] args =
         [
             "-nostdin", "-hide_banner", "-loglevel", "error", "-protocol_whitelist", "file", "-i", AudioProbe.LocalFileUrl(inputPath), "-map", "0:a:0", "-vn", "-sn", "-dn",
-            "-ac", "1", "-ar", AudioFormat.SampleRate.ToString(CultureInfo.InvariantCulture), "-f", "s16le", "-acodec", "pcm_s16le", "-y", output,
+            "-ac", "1", "-ar", AudioFormat.SampleRate.ToString(CultureInfo.InvariantCulture), "-f", "s16le", "-acodec", "pcm_s16le",
+            "-t", (capSamples / (double)AudioFormat.SampleRate).ToString("0.###", CultureInfo.InvariantCulture),
+            "-fs", (capSamples * 2).ToString(CultureInfo.InvariantCulture), "-y", output,
         ];
         var result = await ExternalTool.RunAsync(options.FfmpegPath, args, options.FfmpegTimeout, captureStdout: false, ct);
         if (result.ExitCode != 0)
@@ -68,6 +92,12 @@ internal static class AudioDecoder
         if (sampleCount == 0)
         {
             throw new EmptyAudioException($"the {probe.FormatName} file holds no audio samples");
+        }
+
+        if (sampleCount > AudioLimits.MaxSamples(maxDuration))
+        {
+            File.Delete(output);
+            throw AudioLimits.DecodedPastLimit(probe.FormatName, maxDuration, probe.Duration);
         }
 
         if (probe.Duration is { } expected)

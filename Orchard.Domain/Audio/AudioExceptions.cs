@@ -49,3 +49,15 @@ public sealed class AudioToolException : AudioException
 
     public AudioToolException(string message, Exception innerException) : base(message, innerException) { }
 }
+
+/// <summary>
+/// The input is audio but outside what the master decodes: its sample rate, channel count or duration (maps to 422).
+/// </summary>
+public sealed class AudioLimitException : AudioException
+{
+    public AudioLimitException() { }
+
+    public AudioLimitException(string message) : base(message) { }
+
+    public AudioLimitException(string message, Exception innerException) : base(message, innerException) { }
+}

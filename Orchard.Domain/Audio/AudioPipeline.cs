@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orchard.Domain.Storage;
 
 namespace Orchard.Domain.Audio;
 
@@ -12,20 +13,30 @@ namespace Orchard.Domain.Audio;
 public sealed class AudioPipeline
 {
     private readonly AudioOptions _options;
+    private readonly TimeSpan _maxDuration;
     private readonly ILogger<AudioPipeline> _logger;
 
-    /// <summary>Creates the pipeline.</summary>
+    /// <summary>Creates the pipeline with the default longest recording (<see cref="StorageOptions.MaxRecordingDuration"/>).</summary>
     public AudioPipeline(IOptions<AudioOptions> options, ILogger<AudioPipeline> logger)
+        : this(options, Options.Create(new StorageOptions()), logger)
+    {
+    }
+
+    /// <summary>Creates the pipeline; <paramref name="storage"/> gives the longest recording it decodes.</summary>
+    public AudioPipeline(IOptions<AudioOptions> options, IOptions<StorageOptions> storage, ILogger<AudioPipeline> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(storage);
         _options = options.Value;
+        _maxDuration = storage.Value.MaxRecordingDuration;
         _logger = logger;
     }
 
-    /// <summary>Probes a file quickly with this pipeline's ffprobe settings.</summary>
+    /// <summary>Probes a file quickly with this pipeline's ffprobe settings and <see cref="AudioLimits"/>.</summary>
     /// <exception cref="NotAudioException">Not audio.</exception>
     /// <exception cref="EmptyAudioException">Empty.</exception>
-    public Task<AudioProbeResult> ProbeAsync(string path, CancellationToken ct) => AudioProbe.ProbeAsync(path, _options, ct);
+    /// <exception cref="AudioLimitException">Sample rate, channels or stated duration out of bounds.</exception>
+    public Task<AudioProbeResult> ProbeAsync(string path, CancellationToken ct) => AudioProbe.ProbeAsync(path, _options, _maxDuration, ct);
 
     /// <inheritdoc cref="PrepareAsync(string, bool, string, Action{AudioStageTiming}?, CancellationToken)"/>
     public Task<PreparedRecording> PrepareAsync(string inputPath, bool purify, string outputDirectory, CancellationToken ct) =>
@@ -40,6 +51,7 @@ public sealed class AudioPipeline
     /// <exception cref="NotAudioException">The input is not audio.</exception>
     /// <exception cref="EmptyAudioException">The input is empty.</exception>
     /// <exception cref="AudioDecodeException">The input is truncated or corrupt.</exception>
+    /// <exception cref="AudioLimitException">The input is outside <see cref="AudioLimits"/>, found while decoding.</exception>
     /// <exception cref="AudioToolException">ffmpeg is missing or timed out.</exception>
     public async Task<PreparedRecording> PrepareAsync(string inputPath, bool purify, string outputDirectory, Action<AudioStageTiming>? onStageCompleted, CancellationToken ct)
     {
@@ -68,7 +80,7 @@ public sealed class AudioPipeline
         PcmFile? purifiedPcm = null;
         try
         {
-            var decoded = await AudioDecoder.DecodeAsync(inputPath, work, _options, ct);
+            var decoded = await AudioDecoder.DecodeAsync(inputPath, work, _options, _maxDuration, ct);
             decodedPcm = decoded.Pcm;
             _logger.Preparing(inputPath, decoded.FormatName, purify);
             Done("decode");

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Orchard.Domain.Storage;
 
 namespace Orchard.Domain.Audio;
 
@@ -12,9 +13,15 @@ namespace Orchard.Domain.Audio;
 /// <param name="Channels">Channel count of the first audio stream, when known.</param>
 public sealed record AudioProbeResult(bool IsAudio, TimeSpan? Duration, string FormatName, string? CodecName, int? SampleRate, int? Channels);
 
-/// <summary>Tells quickly whether a file is audio: a WAV header is parsed in-process, anything else goes to ffprobe.</summary>
+/// <summary>
+/// Tells quickly whether a file is audio: a WAV header is parsed in-process, anything else goes to ffprobe. What it
+/// states is held to <see cref="AudioLimits"/>, so a recording the master will not decode is refused before 202.
+/// </summary>
 public static class AudioProbe
 {
+    private const double MaxStatedSeconds = 1e9;
+    private static readonly TimeSpan DefaultMaxDuration = new StorageOptions().MaxRecordingDuration;
+
     /// <summary>Probes with default options (ffprobe on the PATH).</summary>
     /// <exception cref="NotAudioException">The file is not audio.</exception>
     /// <exception cref="EmptyAudioException">The file is empty or holds no samples.</exception>
@@ -23,7 +30,13 @@ public static class AudioProbe
     /// <summary>Probes with the given options (ffprobe path and timeout).</summary>
     /// <exception cref="NotAudioException">The file is not audio.</exception>
     /// <exception cref="EmptyAudioException">The file is empty or holds no samples.</exception>
-    public static async Task<AudioProbeResult> ProbeAsync(string path, AudioOptions options, CancellationToken ct)
+    public static Task<AudioProbeResult> ProbeAsync(string path, AudioOptions options, CancellationToken ct) => ProbeAsync(path, options, DefaultMaxDuration, ct);
+
+    /// <summary>Probes with the given options and longest accepted duration.</summary>
+    /// <exception cref="NotAudioException">The file is not audio.</exception>
+    /// <exception cref="EmptyAudioException">The file is empty or holds no samples.</exception>
+    /// <exception cref="AudioLimitException">The sample rate, channel count or stated duration is out of bounds.</exception>
+    public static async Task<AudioProbeResult> ProbeAsync(string path, AudioOptions options, TimeSpan maxDuration, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(options);
@@ -41,6 +54,8 @@ public static class AudioProbe
         var wav = WavFile.TryOpen(path);
         if (wav is not null)
         {
+            // Whatever the codec: the header alone is enough to refuse 349 MHz or 65,535 channels.
+            AudioLimits.CheckFormat(wav.SampleRate, wav.Channels);
             if (wav.FrameCount == 0)
             {
                 throw new EmptyAudioException("the WAV file holds no audio samples");
@@ -48,11 +63,16 @@ public static class AudioProbe
 
             if (wav.IsPcm)
             {
-                return new AudioProbeResult(true, TimeSpan.FromSeconds((double)wav.FrameCount / wav.SampleRate), "wav", wav.CodecName, wav.SampleRate, wav.Channels);
+                var duration = TimeSpan.FromSeconds((double)wav.FrameCount / wav.SampleRate);
+                AudioLimits.CheckDuration(duration, maxDuration);
+                return new AudioProbeResult(true, duration, "wav", wav.CodecName, wav.SampleRate, wav.Channels);
             }
         }
 
-        return await FfprobeAsync(path, options, ct);
+        var probed = await FfprobeAsync(path, options, ct);
+        AudioLimits.CheckFormat(probed.SampleRate, probed.Channels);
+        AudioLimits.CheckDuration(probed.Duration, maxDuration);
+        return probed;
     }
 
     private static async Task<AudioProbeResult> FfprobeAsync(string path, AudioOptions options, CancellationToken ct)
@@ -79,7 +99,8 @@ public static class AudioProbe
             TimeSpan? duration = null;
             if (TryDouble(format, "duration", out var d) || TryDouble(stream, "duration", out d))
             {
-                duration = TimeSpan.FromSeconds(d);
+                // Clamped: a hostile header may state any number, and TimeSpan overflows past ~29,000 years.
+                duration = TimeSpan.FromSeconds(Math.Min(d, MaxStatedSeconds));
             }
 
             if (duration is { TotalMilliseconds: <= 0 })
@@ -88,8 +109,9 @@ public static class AudioProbe
             }
 
             var codec = stream.TryGetProperty("codec_name", out var c) ? c.GetString() : null;
-            int? rate = TryDouble(stream, "sample_rate", out var r) ? (int)r : null;
-            int? channels = stream.TryGetProperty("channels", out var ch) && ch.ValueKind == JsonValueKind.Number ? ch.GetInt32() : null;
+            // ffprobe prints 0 for what it could not tell: unknown, left to the decode caps (ffmpeg resamples itself).
+            int? rate = TryDouble(stream, "sample_rate", out var r) && r > 0 ? (int)Math.Min(r, int.MaxValue) : null;
+            int? channels = stream.TryGetProperty("channels", out var ch) && ch.ValueKind == JsonValueKind.Number && ch.TryGetInt32(out var n) && n > 0 ? n : null;
             return new AudioProbeResult(true, duration, formatName, codec, rate, channels);
         }
         catch (JsonException ex)
@@ -111,7 +133,7 @@ public static class AudioProbe
             JsonValueKind.Number => p.TryGetDouble(out value),
             JsonValueKind.String => double.TryParse(p.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out value),
             _ => false,
-        };
+        } && double.IsFinite(value);
     }
 
     /// <summary>

@@ -110,7 +110,10 @@ internal static class ChunkPlanner
     /// </summary>
     internal const int SpeechEdgeMarginMs = 150;
 
-    /// <summary>Stretches of the chunk kept after pauses longer than the limit shrink to the gap (half at each edge).</summary>
+    /// <summary>
+    /// Stretches of the chunk kept after pauses longer than the limit shrink to the gap (half at each edge).
+    /// <paramref name="pauses"/> are ordered and disjoint, as the detector finds them.
+    /// </summary>
     public static IReadOnlyList<SampleRange> Compact(SampleRange chunk, IReadOnlyList<SampleRange> pauses, AudioOptions options)
     {
         var limit = AudioFormat.MsToSamples(options.CompactPauseLongerThanMs);
@@ -118,8 +121,11 @@ internal static class ChunkPlanner
         var margin = AudioFormat.MsToSamples(SpeechEdgeMarginMs);
         var kept = new List<SampleRange>();
         var cursor = chunk.Start;
-        foreach (var p in pauses)
+        // Only the pauses that overlap the chunk: found by binary search and left at the chunk's end, so planning a
+        // recording is linear in its pauses rather than chunks × pauses.
+        for (var i = FirstEndingAfter(pauses, chunk.Start); i < pauses.Count && pauses[i].Start < chunk.End; i++)
         {
+            var p = pauses[i];
             var a = Math.Max(p.Start, chunk.Start) + margin;
             var b = Math.Min(p.End, chunk.End) - margin;
             if (b - a <= limit)
@@ -143,5 +149,25 @@ internal static class ChunkPlanner
         }
 
         return kept;
+    }
+
+    /// <summary>Index of the first of the ordered, disjoint <paramref name="pauses"/> that ends after <paramref name="position"/>.</summary>
+    private static int FirstEndingAfter(IReadOnlyList<SampleRange> pauses, long position)
+    {
+        int lo = 0, hi = pauses.Count;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (pauses[mid].End <= position)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo;
     }
 }

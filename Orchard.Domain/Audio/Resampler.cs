@@ -3,18 +3,22 @@ namespace Orchard.Domain.Audio;
 /// <summary>
 /// Streaming polyphase windowed-sinc (Kaiser) resampler for any rate pair. The cut-off sits below the lower
 /// Nyquist frequency so downsampling does not alias; output sample n is centred on input time n * inRate / outRate,
-/// so the timeline is not shifted.
+/// so the timeline is not shifted. Memory is bounded whatever the input length: input is taken in slices of
+/// <see cref="SliceSamples"/>, only the filter's reach is kept between slices, and output leaves in fixed blocks.
+/// Rates within <see cref="AudioLimits"/> bound the filter table to 4,096 phases × 576 taps (about 9 MB).
 /// </summary>
 internal sealed class Resampler
 {
     private const int MaxPhases = 4096;
+    private const int SliceSamples = 8192;
     private const double KaiserBeta = 8.0;
     private readonly long _up;
     private readonly long _down;
     private readonly int _halfTaps;
     private readonly int _phases;
     private readonly float[] _table;
-    private float[] _buffer = new float[8192];
+    private readonly float[] _output = new float[4096];
+    private float[] _buffer = new float[SliceSamples];
     private int _bufferCount;
     private long _bufferStart;
     private long _nextOutput;
@@ -22,6 +26,10 @@ internal sealed class Resampler
 
     public Resampler(int inRate, int outRate)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(inRate, AudioLimits.MinSampleRate);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(inRate, AudioLimits.MaxSampleRate);
+        ArgumentOutOfRangeException.ThrowIfLessThan(outRate, AudioLimits.MinSampleRate);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(outRate, AudioLimits.MaxSampleRate);
         var g = Gcd(inRate, outRate);
         _up = outRate / g;
         _down = inRate / g;
@@ -51,9 +59,13 @@ internal sealed class Resampler
     /// <summary>Feeds input; calls <paramref name="emit"/> with ready output blocks.</summary>
     public void Process(ReadOnlySpan<float> input, Action<ReadOnlySpan<float>> emit)
     {
-        Append(input);
-        _inputCount += input.Length;
-        Produce(final: false, emit);
+        for (var offset = 0; offset < input.Length; offset += SliceSamples)
+        {
+            var slice = input.Slice(offset, Math.Min(SliceSamples, input.Length - offset));
+            Append(slice);
+            _inputCount += slice.Length;
+            Produce(final: false, emit);
+        }
     }
 
     /// <summary>Flushes the tail (zero-padded) so the output length is round(inputs * outRate / inRate).</summary>
@@ -62,7 +74,7 @@ internal sealed class Resampler
     private void Produce(bool final, Action<ReadOnlySpan<float>> emit)
     {
         var totalOut = final ? ((_inputCount * _up) + (_down / 2)) / _down : long.MaxValue;
-        var output = new float[4096];
+        var output = _output;
         var count = 0;
         var taps = 2 * _halfTaps;
         while (_nextOutput < totalOut)

@@ -15,7 +15,8 @@ public sealed class JobSubmission(
 {
     /// <summary>
     /// Throws <see cref="EmptyUploadException"/>, <see cref="UploadTooLargeException"/>, or an
-    /// <see cref="AudioException"/> (<see cref="NotAudioException"/> for what is not audio).
+    /// <see cref="AudioException"/> (<see cref="NotAudioException"/> for what is not audio,
+    /// <see cref="AudioLimitException"/> for audio outside the sample rate, channel or duration bounds).
     /// </summary>
     public async Task<JobSummary> SubmitAsync(Stream content, string? filename, bool? purify, string? language, CancellationToken cancellationToken)
     {
@@ -86,6 +87,8 @@ public sealed class JobSubmission(
             throw new EmptyUploadException();
         }
 
+        // Before anything is stored or started: a recording outside the decode bounds is refused here, with a 4xx,
+        // rather than accepted and left to exhaust the master in the full decode.
         var probe = await audio.ProbeAsync(local, cancellationToken);
         if (!probe.IsAudio)
         {

@@ -20,6 +20,13 @@ public sealed class StorageOptions
     public long MaxUploadBytes { get; set; } = 2L * 1024 * 1024 * 1024;
 
     /// <summary>
+    /// Longest accepted recording (default 12 h): checked at the probe from the container's stated duration, and
+    /// again while decoding, so a small compressed file cannot expand into an unbounded decode.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan MaxRecordingDuration { get; set; } = TimeSpan.FromHours(12);
+
+    /// <summary>
     /// How long a finished job's summary and transcript (and its audio) stay in Blob Storage; the timer purges them
     /// after that. Its Redis record goes much sooner (<c>State:JobRetention</c>).
     /// </summary>

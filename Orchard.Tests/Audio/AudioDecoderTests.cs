@@ -144,4 +144,63 @@ public class AudioDecoderTests
         var decoded = await DecodeAsync(odd, dir);
         Assert.InRange(decoded.Length, reference.Length - 800, reference.Length + 800);
     }
+
+    [Fact]
+    public async Task DecodeAsync_RefusesAtTheCap_WhenWavHeaderUnderstatesTheDuration()
+    {
+        using var dir = new TempDir();
+        var wav = dir.File("understated.wav");
+        TestSignalBuilder.WavUnderstatingItsDuration(wav, seconds: 20);
+        var probe = await AudioProbe.ProbeAsync(wav, new AudioOptions(), TimeSpan.FromSeconds(5), CancellationToken.None);
+        Assert.True(probe.Duration < TimeSpan.FromSeconds(1), $"the header should state under 1 s, not {probe.Duration}");
+        var work = Directory.CreateDirectory(dir.File("work")).FullName;
+
+        var ex = await Assert.ThrowsAsync<AudioLimitException>(() => AudioDecoder.DecodeAsync(wav, work, new AudioOptions(), TimeSpan.FromSeconds(5), CancellationToken.None));
+
+        Assert.Contains("decodes to more than 5 s (Storage:MaxRecordingDuration) although its header states 0.2 s", ex.Message, StringComparison.Ordinal);
+        // ffmpeg stopped at the cap (limit + 1 s) instead of writing all 20 s, and what it wrote is gone.
+        Assert.Empty(Directory.GetFiles(work));
+    }
+
+    [Fact]
+    public async Task DecodeAsync_DecodesWhole_WhenUnderstatedWavStillFitsTheLimit()
+    {
+        using var dir = new TempDir();
+        var wav = dir.File("understated.wav");
+        TestSignalBuilder.WavUnderstatingItsDuration(wav, seconds: 3);
+        var decoded = await DecodeAsync(wav, dir);
+        Assert.InRange(decoded.Length, 2.95 * TestSignalBuilder.Rate, 3.1 * TestSignalBuilder.Rate);
+    }
+
+    [Fact]
+    public async Task DecodeAsync_RefusesBeforeReading_WhenStreamingWavHeaderRunsPastTheLimit()
+    {
+        using var dir = new TempDir();
+        // A data size of 0xFFFFFFFF (a streaming writer's) means "to the end of the file": 3 s at 8 kHz here.
+        var path = dir.File("streaming.wav");
+        await File.WriteAllBytesAsync(path, TestSignalBuilder.HostileWav(8_000, 1, dataBytes: 3 * 8_000 * 2, declaredDataBytes: uint.MaxValue));
+        var work = Directory.CreateDirectory(dir.File("work")).FullName;
+
+        var ex = await Assert.ThrowsAsync<AudioLimitException>(() => AudioDecoder.DecodeAsync(path, work, new AudioOptions(), TimeSpan.FromSeconds(2), CancellationToken.None));
+
+        Assert.Contains("Storage:MaxRecordingDuration", ex.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(work));
+        var decoded = await AudioDecoder.DecodeAsync(path, work, new AudioOptions(), TimeSpan.FromSeconds(3), CancellationToken.None);
+        using var pcm = decoded.Pcm;
+        Assert.Equal(3L * AudioFormat.SampleRate, pcm.SampleCount);
+    }
+
+    [Theory]
+    [InlineData(349_000_001u, (ushort)1)]
+    [InlineData(1u, (ushort)1)]
+    [InlineData(16_000u, (ushort)65_535)]
+    public async Task DecodeAsync_RefusesWithoutDecoding_WhenWavIsOutsideTheBounds(uint rate, ushort channels)
+    {
+        using var dir = new TempDir();
+        var path = dir.File("hostile.wav");
+        await File.WriteAllBytesAsync(path, TestSignalBuilder.HostileWav(rate, channels));
+        var work = Directory.CreateDirectory(dir.File("work")).FullName;
+        await Assert.ThrowsAsync<AudioLimitException>(() => AudioDecoder.DecodeAsync(path, work, new AudioOptions(), CancellationToken.None));
+        Assert.Empty(Directory.GetFiles(work));
+    }
 }

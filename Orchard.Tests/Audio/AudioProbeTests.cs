@@ -77,4 +77,53 @@ public class AudioProbeTests
         await File.WriteAllBytesAsync(path, [1, 2, 3]);
         await Assert.ThrowsAsync<AudioToolException>(() => AudioProbe.ProbeAsync(path, new AudioOptions { FfprobePath = "/nonexistent/ffprobe" }, CancellationToken.None));
     }
+
+    [Theory]
+    [InlineData(349_000_001u, (ushort)1, "349,000,001 Hz")]
+    [InlineData(1u, (ushort)1, "1 Hz")]
+    [InlineData(7_999u, (ushort)1, "7,999 Hz")]
+    [InlineData(384_001u, (ushort)1, "384,001 Hz")]
+    [InlineData(16_000u, (ushort)33, "33 channels")]
+    [InlineData(16_000u, (ushort)65_535, "65,535 channels")]
+    public async Task ProbeAsync_ThrowsLimit_WhenWavStatesRateOrChannelsOutOfBounds(uint rate, ushort channels, string stated)
+    {
+        using var dir = new TempDir();
+        var path = dir.File("hostile.wav");
+        await File.WriteAllBytesAsync(path, TestSignalBuilder.HostileWav(rate, channels));
+        var ex = await Assert.ThrowsAsync<AudioLimitException>(() => AudioProbe.ProbeAsync(path, CancellationToken.None));
+        Assert.Contains(stated, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(8_000u, (ushort)1)]
+    [InlineData(384_000u, (ushort)32)]
+    public async Task ProbeAsync_Accepts_WhenWavIsAtTheBounds(uint rate, ushort channels)
+    {
+        using var dir = new TempDir();
+        var path = dir.File("edge.wav");
+        await File.WriteAllBytesAsync(path, TestSignalBuilder.HostileWav(rate, channels, dataBytes: channels * 2 * 100));
+        var result = await AudioProbe.ProbeAsync(path, CancellationToken.None);
+        Assert.Equal(((int)rate, (int)channels), (result.SampleRate, result.Channels));
+    }
+
+    [Fact]
+    public async Task ProbeAsync_ThrowsLimit_WhenFlacLastsLongerThanTheLimit()
+    {
+        using var dir = new TempDir();
+        var flac = dir.File("long.flac");
+        TestSignalBuilder.Ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:duration=8", "-ar", "16000", "-ac", "1", flac);
+        var ex = await Assert.ThrowsAsync<AudioLimitException>(() => AudioProbe.ProbeAsync(flac, new AudioOptions(), TimeSpan.FromSeconds(5), CancellationToken.None));
+        Assert.Contains("Storage:MaxRecordingDuration", ex.Message, StringComparison.Ordinal);
+        var accepted = await AudioProbe.ProbeAsync(flac, new AudioOptions(), TimeSpan.FromSeconds(10), CancellationToken.None);
+        Assert.InRange(accepted.Duration!.Value.TotalSeconds, 7.9, 8.1);
+    }
+
+    [Fact]
+    public async Task ProbeAsync_ThrowsLimit_WhenPcmWavLastsLongerThanTheLimit()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("long.wav");
+        TestSignalBuilder.WriteWav(path, new float[3 * TestSignalBuilder.Rate]);
+        await Assert.ThrowsAsync<AudioLimitException>(() => AudioProbe.ProbeAsync(path, new AudioOptions(), TimeSpan.FromSeconds(2), CancellationToken.None));
+    }
 }

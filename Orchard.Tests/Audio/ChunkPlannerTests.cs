@@ -93,4 +93,55 @@ public class ChunkPlannerTests
         var kept = ChunkPlanner.Compact(Seconds(10, 20), [Seconds(2, 9)], new AudioOptions());
         Assert.Equal([Seconds(10, 20)], kept);
     }
+
+    [Fact]
+    public void Plan_ShortensEveryLongPauseAndMapsEachBurstBack_FiftyThousandPauses()
+    {
+        // 50,000 periods of 0.1 s speech + 1.4 s pause (about 21 hours): every pause inside a chunk is longer than
+        // the limit once its edge margins are kept, every cut falls in the middle of a pause (too short to shorten).
+        const int periods = 50_000;
+        const int speechFrames = 5, pauseFrames = 70;
+        const int periodFrames = speechFrames + pauseFrames;
+        var frames = new float[periods * periodFrames];
+        var pauses = new SampleRange[periods];
+        for (var k = 0; k < periods; k++)
+        {
+            frames.AsSpan(k * periodFrames, speechFrames).Fill(-20f);
+            frames.AsSpan((k * periodFrames) + speechFrames, pauseFrames).Fill(-70f);
+            pauses[k] = new SampleRange(((long)k * periodFrames + speechFrames) * 320, (long)(k + 1) * periodFrames * 320);
+        }
+
+        var thresholds = new float[frames.Length];
+        Array.Fill(thresholds, -45f);
+        var analysis = new SilenceAnalysis
+        {
+            SampleCount = (long)frames.Length * 320, NoiseFloorDb = -70, SpeechLevelDb = -20, ThresholdDb = -45,
+            FrameThresholdDb = thresholds, SmoothedDb = frames, FrameDb = frames, Pauses = pauses,
+        };
+        var options = new AudioOptions();
+
+        var plans = ChunkPlanner.Plan(analysis, options);
+
+        Assert.InRange(plans.Count, 1000, 1500);
+        const long period = periodFrames * 320;
+        var shortened = period - (long)(options.CompactedGapMs + (2 * ChunkPlanner.SpeechEdgeMarginMs)) * Rate / 1000 - (speechFrames * 320);
+        foreach (var plan in plans)
+        {
+            Assert.False(plan.IsSilent);
+            // Bursts whose whole following pause lies in this chunk: each such pause loses the same amount.
+            var first = (plan.Range.Start + period - 1) / period;
+            var interior = Enumerable.Range(0, (int)((plan.Range.End / period) - first))
+                .Count(i => ((first + i) * period) + (speechFrames * 320) >= plan.Range.Start && (first + i + 1) * period <= plan.Range.End);
+            Assert.Equal(interior + 1, plan.Kept.Count);
+            Assert.Equal(plan.Range.Length - (interior * shortened), plan.KeptSamples);
+            var map = CompactionMap.FromSamples(plan.Kept);
+            for (var i = 0; i < interior; i++)
+            {
+                // The (i+1)-th burst of the chunk starts i+1 shortened pauses later in the compacted audio.
+                var burst = (first + i + 1) * period;
+                var compacted = AudioFormat.SamplesToMs(burst - plan.Range.Start - ((i + 1) * shortened));
+                Assert.Equal(AudioFormat.SamplesToMs(burst), map.ToOriginalMs(compacted), 6);
+            }
+        }
+    }
 }

@@ -43,4 +43,24 @@ public class ResamplerTests
         var rms = Math.Sqrt(output.Skip(500).Take(15000).Average(v => v * v));
         Assert.True(rms < 0.005, $"alias rms {rms}");
     }
+
+    [Fact]
+    public void Process_GivesTheSameOutput_WhetherFedInOneBlockOrMany()
+    {
+        var input = Enumerable.Range(0, 5 * 44100).Select(i => (float)(0.5 * Math.Sin(2 * Math.PI * 440 * i / 44100.0))).ToArray();
+        var whole = Resample(input, 44100, 16000, input.Length);
+        var pieces = Resample(input, 44100, 16000, 777);
+        Assert.Equal(5 * 16000, whole.Length);
+        Assert.Equal(pieces, whole);
+    }
+
+    [Theory]
+    [InlineData(1, 16000)]
+    [InlineData(7999, 16000)]
+    [InlineData(349_000_001, 16000)]
+    [InlineData(44100, 384_001)]
+    public void Constructor_Throws_WhenARateIsOutsideTheDecodeBounds(int from, int to)
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Resampler(from, to));
+    }
 }

@@ -226,6 +226,46 @@ public sealed class TestSignalBuilder
         }
     }
 
+    /// <summary>
+    /// A PCM WAV header stating any sample rate and channel count (even ones no real file has), followed by
+    /// <paramref name="dataBytes"/> bytes of silence: 44 + 16 = 60 bytes by default, like the upload that once
+    /// claimed 349,000,001 Hz.
+    /// </summary>
+    public static byte[] HostileWav(uint sampleRate, ushort channels, int dataBytes = 16, uint? declaredDataBytes = null)
+    {
+        var bytes = new byte[44 + dataBytes];
+        "RIFF"u8.CopyTo(bytes);
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(4), (uint)(36 + dataBytes));
+        "WAVEfmt "u8.CopyTo(bytes.AsSpan(8));
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(16), 16);
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(20), 1);
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(22), channels);
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(24), sampleRate);
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(28), unchecked(sampleRate * channels * 2));
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(32), unchecked((ushort)(channels * 2)));
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(34), 16);
+        "data"u8.CopyTo(bytes.AsSpan(36));
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(40), declaredDataBytes ?? (uint)dataBytes);
+        return bytes;
+    }
+
+    /// <summary>
+    /// A WAV holding <paramref name="seconds"/> of MP3 whose format chunk overstates the byte rate 100×, so ffprobe
+    /// reports a hundredth of the real duration: a header that under-reports what the data decodes to.
+    /// </summary>
+    public static void WavUnderstatingItsDuration(string path, double seconds)
+    {
+        var honest = path + ".honest.wav";
+        Ffmpeg("-f", "lavfi", "-i", FormattableString.Invariant($"sine=frequency=440:duration={seconds}"), "-ar", "16000", "-ac", "1", "-c:a", "libmp3lame", "-b:a", "32k", honest);
+        var bytes = File.ReadAllBytes(honest);
+        File.Delete(honest);
+        Assert.Equal("fmt ", System.Text.Encoding.ASCII.GetString(bytes, 12, 4));
+        Assert.Equal(0x55, BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(20)));
+        var byteRate = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(28));
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(28), byteRate * 100);
+        File.WriteAllBytes(path, bytes);
+    }
+
     /// <summary>Runs ffmpeg (test fixtures only) and fails the test when it fails.</summary>
     public static void Ffmpeg(params string[] args)
     {

@@ -160,6 +160,59 @@ public sealed class JobsFunctionsTests : IDisposable
         Assert.DoesNotContain(" at Orchard", (string?)job["error"], StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(349_000_001u, (ushort)1, "349,000,001 Hz")]
+    [InlineData(1u, (ushort)1, "1 Hz")]
+    [InlineData(16_000u, (ushort)65_535, "65,535 channels")]
+    public async Task SubmitJob_Answers422BeforeAcceptingAJob_WhenWavHeaderIsOutsideTheDecodeBounds(uint rate, ushort channels, string stated)
+    {
+        await using var host = await ApiHost.StartAsync();
+        var wav = TestSignalBuilder.HostileWav(rate, channels);
+
+        var (status, _, json) = ApiHost.Read(await host.Function<JobsFunctions>().SubmitJob(host.MultipartRequest(wav, "tiny.wav"), host.Durable));
+
+        Assert.Equal(60, wav.Length);
+        Assert.Equal(422, status);
+        var error = (string)json!["error"]!;
+        Assert.Contains(stated, error, StringComparison.Ordinal);
+        Assert.Contains("ffmpeg -i input", error, StringComparison.Ordinal);
+        Assert.Empty((await host.Jobs.ListAsync(new JobQuery())).Jobs);
+    }
+
+    [Fact]
+    public async Task SubmitJob_Answers422BeforeAcceptingAJob_WhenFlacLastsLongerThanMaxRecordingDuration()
+    {
+        await using var host = await ApiHost.StartAsync(new Dictionary<string, string?> { ["Storage:MaxRecordingDuration"] = "00:00:05" });
+        var flac = dir.File("long.flac");
+        TestSignalBuilder.Ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:duration=8", "-ar", "16000", "-ac", "1", flac);
+
+        var (status, _, json) = ApiHost.Read(await host.Function<JobsFunctions>().SubmitJob(host.MultipartRequest(File.ReadAllBytes(flac), "long.flac"), host.Durable));
+
+        Assert.Equal(422, status);
+        var error = (string)json!["error"]!;
+        Assert.Contains("lasts 8", error, StringComparison.Ordinal);
+        Assert.Contains("Storage:MaxRecordingDuration", error, StringComparison.Ordinal);
+        Assert.Empty((await host.Jobs.ListAsync(new JobQuery())).Jobs);
+    }
+
+    [Fact]
+    public async Task SubmitJob_AcceptsThenFailsTheJobAtTheDecodeCap_WhenHeaderUnderstatesTheDuration()
+    {
+        await using var host = await ApiHost.StartAsync(new Dictionary<string, string?> { ["Storage:MaxRecordingDuration"] = "00:00:05" });
+        var wav = dir.File("understated.wav");
+        TestSignalBuilder.WavUnderstatingItsDuration(wav, seconds: 20);
+        using var form = new MultipartFormDataContent { { new ByteArrayContent(File.ReadAllBytes(wav)), "file", "understated.wav" } };
+
+        using var submitted = await host.Client.PostAsync(new Uri("jobs?purify=false", UriKind.Relative), form);
+        var job = await host.PollUntilFinishedAsync((string)(await ApiHost.ReadAsync(submitted)).Json!["job_id"]!);
+
+        // Its header states 0.2 s, so the probe lets it through; the decoder stops at the cap and fails the job.
+        Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
+        Assert.Equal("failed", (string?)job["status"]);
+        Assert.Contains("decodes to more than 5 s (Storage:MaxRecordingDuration)", (string?)job["error"], StringComparison.Ordinal);
+        Assert.DoesNotContain(" at Orchard", (string?)job["error"], StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task SubmitJob_TakesPurifyAndLanguage_FromQueryOrStoredPreference()
     {
