@@ -68,5 +68,43 @@ public sealed class OrchestrationHarness : IAsyncDisposable
         return (path, signal.Bursts);
     }
 
+    /// <summary>
+    /// Like <see cref="Recording"/>, but the bursts that start in [<paramref name="loudFrom"/>, <paramref name="loudTo"/>)
+    /// are 12 dB louder: audio a fake worker can recognise (<see cref="IsLoud"/>) wherever the splitter puts it.
+    /// The window is wider than the longest step between bursts (3.2 s + 4 s), so it holds at least one.
+    /// </summary>
+    public static (string Path, IReadOnlyList<Burst> Bursts, IReadOnlyList<Burst> Loud) RecordingWithLoudStretch(
+        TempDir dir, double seconds, double loudFrom, double loudTo, int seed = 7)
+    {
+        var random = new Random(seed);
+        var signal = new TestSignalBuilder(seconds, seed);
+        var loud = new List<Burst>();
+        for (var t = 0.7; ;)
+        {
+            var burst = 1.2 + (random.NextDouble() * 2);
+            var pause = random.NextDouble() < 0.3 ? 1.5 + (random.NextDouble() * 2.5) : 0.4 + (random.NextDouble() * 0.8);
+            if (t + burst > seconds)
+            {
+                break;
+            }
+
+            var isLoud = t >= loudFrom && t < loudTo;
+            signal.AddBurst(t, burst, isLoud ? -12 : -24);
+            if (isLoud)
+            {
+                loud.Add(signal.Bursts[^1]);
+            }
+
+            t += burst + pause;
+        }
+
+        var path = dir.File($"loud-{seed}.wav");
+        TestSignalBuilder.WriteWav(path, signal.Build());
+        return (path, signal.Bursts, loud);
+    }
+
+    /// <summary>True for audio holding a burst of <see cref="RecordingWithLoudStretch"/>'s loud stretch (the others peak far lower).</summary>
+    public static bool IsLoud(short[] samples) => samples.Any(v => Math.Abs((int)v) > 10_000);
+
     public ValueTask DisposeAsync() => host.DisposeAsync();
 }
