@@ -71,6 +71,7 @@ public static partial class JobOrchestrator
                 }
                 catch (TaskFailedException)
                 {
+                    // Keeping it failed too (its manifest is gone, say): the job fails with the error that stopped it.
                 }
             }
 
