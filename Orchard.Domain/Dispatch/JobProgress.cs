@@ -103,6 +103,28 @@ public sealed partial class JobProgress(IJobStore jobs, RecordingStore recording
         }
     }
 
+    /// <summary>
+    /// Marks chunks the job ends without as failed, each with its reason, keeping what their records already tell
+    /// (worker, attempts, times). One write for all of them; the job is ending, so nothing else writes these chunks.
+    /// </summary>
+    public async Task FailChunksAsync(string jobId, IReadOnlyDictionary<int, string> reasons, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reasons);
+        var manifest = await ManifestAsync(jobId, cancellationToken);
+        var live = (await jobs.GetDocumentAsync(jobId, cancellationToken))?.Chunks.ToDictionary(c => c.Index);
+        var records = reasons.OrderBy(r => r.Key).Select(r =>
+        {
+            var current = live?.GetValueOrDefault(r.Key) ?? BaseRecord(jobId, manifest.Chunks[r.Key]);
+            return current with { Status = ChunkStatus.Failed, CompletedAt = null, Error = r.Value };
+        }).ToArray();
+        if (!await jobs.SetChunksAsync(jobId, records, cancellationToken))
+        {
+            LogRestoring(logger, jobId);
+            await RestoreAsync(jobId, JobStatus.Processing, cancellationToken);
+            await jobs.SetChunksAsync(jobId, records, cancellationToken);
+        }
+    }
+
     /// <summary>Writes the job's record again whole from the blobs, in the given status.</summary>
     public async Task RestoreAsync(string jobId, JobStatus status, CancellationToken cancellationToken)
     {

@@ -30,7 +30,7 @@ public sealed class DuplicateJobException(string jobId) : InvalidOperationExcept
 /// <summary>The job has not finished (or did not complete), so what was asked for does not exist yet.</summary>
 public sealed class JobNotFinishedException(string jobId, JobStatus status)
     : InvalidOperationException(status is JobStatus.Failed or JobStatus.Cancelled
-        ? $"Job {jobId} is {Name(status)}; it has no transcript."
+        ? $"Job {jobId} is {Name(status)} and has no transcript: it ended before its recording was split into chunks (GET /jobs/{jobId} says why)."
         : $"Job {jobId} is still {Name(status)}; the transcript is ready once its status is completed (poll GET /jobs/{jobId}).")
 {
     public string JobId { get; } = jobId;

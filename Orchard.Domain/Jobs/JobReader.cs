@@ -14,7 +14,7 @@ public sealed record JobListing(IReadOnlyList<JsonObject> Jobs, int Count, strin
 /// Reads jobs for the API: the live record in Redis, or, once that has expired, the document archived in Blob Storage
 /// when the job finished (kept for <c>Storage:JobRetention</c>).
 /// </summary>
-public sealed class JobReader(IJobStore jobs, JobProgress progress, RecordingStore recordings)
+public sealed class JobReader(IJobStore jobs, JobProgress progress, RecordingStore recordings, TranscriptBuilder transcripts)
 {
     /// <summary>
     /// The job with its chunks: live from Redis; once finished and expired there, from its archive; and while Redis has
@@ -30,12 +30,14 @@ public sealed class JobReader(IJobStore jobs, JobProgress progress, RecordingSto
             ?? throw new JobNotFoundException(jobId);
     }
 
-    /// <summary>The job document as the original served it, with <c>result</c> once completed.</summary>
+    /// <summary>
+    /// The job document as the original served it, with <c>result</c> once completed, and for a failed or cancelled
+    /// job the partial transcript it kept (<c>partial: true</c>, with its <c>gaps</c>).
+    /// </summary>
     public async Task<JsonObject> GetViewAsync(string jobId, CancellationToken cancellationToken)
     {
         var document = await GetDocumentAsync(jobId, cancellationToken);
-        var transcript = document.Summary.Status == JobStatus.Completed ? await progress.TranscriptAsync(jobId, cancellationToken) : null;
-        return JobView.Create(document, transcript);
+        return JobView.Create(document, await transcripts.KeptAsync(jobId, document.Summary.Status, cancellationToken));
     }
 
     /// <summary>Newest first; full documents (as the original listed them) or summaries without chunks.</summary>
@@ -49,17 +51,21 @@ public sealed class JobReader(IJobStore jobs, JobProgress progress, RecordingSto
         return new JobListing(items, items.Length, page.NextCursor);
     }
 
-    /// <summary>The transcript of a completed job in a format; 409-worthy <see cref="JobNotFinishedException"/> before that.</summary>
+    /// <summary>
+    /// The transcript of a completed job in a format, or the partial one a failed or cancelled job kept (each gap
+    /// marked); 409-worthy <see cref="JobNotFinishedException"/> while the job runs, or when it ended with nothing kept.
+    /// </summary>
     public async Task<RenderedTranscript> TranscriptAsync(string jobId, string? format, CancellationToken cancellationToken)
     {
         var name = TranscriptFormats.Parse(format);
         var document = await GetDocumentAsync(jobId, cancellationToken);
-        if (document.Summary.Status != JobStatus.Completed)
+        var status = document.Summary.Status;
+        var transcript = await transcripts.KeptAsync(jobId, status, cancellationToken);
+        if (transcript is null)
         {
-            throw new JobNotFinishedException(jobId, document.Summary.Status);
+            throw status == JobStatus.Completed ? new JobNotFoundException(jobId) : new JobNotFinishedException(jobId, status);
         }
 
-        var transcript = await progress.TranscriptAsync(jobId, cancellationToken) ?? throw new JobNotFoundException(jobId);
         return TranscriptFormats.Render(transcript, name);
     }
 
@@ -75,7 +81,8 @@ public sealed class JobReader(IJobStore jobs, JobProgress progress, RecordingSto
     private async Task<JsonObject> FullViewAsync(JobSummary summary, CancellationToken cancellationToken)
     {
         var document = await jobs.GetDocumentAsync(summary.JobId, cancellationToken) ?? new JobDocument(summary, []);
-        var transcript = document.Summary.Status == JobStatus.Completed ? await progress.TranscriptAsync(summary.JobId, cancellationToken) : null;
+        // A listing reads only what is stored: a page of fifty jobs builds nothing.
+        var transcript = JobLifecycle.IsTerminal(document.Summary.Status) ? await progress.TranscriptAsync(summary.JobId, cancellationToken) : null;
         return JobView.Create(document, transcript);
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Orchard.Domain.Dispatch;
 using Orchard.Domain.Storage;
+using Orchard.Domain.Transcripts;
 
 namespace Orchard.Domain.Jobs;
 
@@ -15,10 +16,11 @@ public enum JobRemovalOutcome
 }
 
 /// <summary>
-/// Cancels a running job or deletes a finished one. A chunk already at a worker finishes there; its answer is
-/// discarded and the worker is released when it answers.
+/// Cancels a running job or deletes a finished one. A cancelled job keeps what was transcribed: its partial
+/// transcript is stored at once. A chunk already at a worker finishes there; its answer is discarded and the worker
+/// is released when it answers.
 /// </summary>
-public sealed partial class JobRemoval(JobReader reader, IJobStore jobs, JobProgress progress, RecordingStore recordings, ILogger<JobRemoval> logger)
+public sealed partial class JobRemoval(JobReader reader, IJobStore jobs, JobProgress progress, RecordingStore recordings, TranscriptBuilder transcripts, ILogger<JobRemoval> logger)
 {
     public async Task<JobRemovalOutcome> RemoveAsync(string jobId, IJobOrchestrations orchestrations, CancellationToken cancellationToken)
     {
@@ -32,6 +34,7 @@ public sealed partial class JobRemoval(JobReader reader, IJobStore jobs, JobProg
             {
                 await progress.SetStatusAsync(jobId, new JobTransition(JobStatus.Cancelled, "Cancelled on request."), cancellationToken);
                 LogCancelled(logger, jobId);
+                await KeepTranscriptAsync(jobId, cancellationToken);
                 return JobRemovalOutcome.Cancelled;
             }
             catch (InvalidJobTransitionException)
@@ -46,6 +49,25 @@ public sealed partial class JobRemoval(JobReader reader, IJobStore jobs, JobProg
         LogDeleted(logger, jobId);
         return JobRemovalOutcome.Deleted;
     }
+
+    /// <summary>
+    /// Stores the cancelled job's partial transcript now, so listings show it too. Not a reason to fail the cancel:
+    /// reading the transcript builds it when it is missing.
+    /// </summary>
+    private async Task KeepTranscriptAsync(string jobId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await transcripts.KeptAsync(jobId, JobStatus.Cancelled, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogTranscriptDeferred(logger, jobId, ex);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The partial transcript of cancelled job {JobId} could not be stored now; it is built when first asked for")]
+    private static partial void LogTranscriptDeferred(ILogger logger, string jobId, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} cancelled on request")]
     private static partial void LogCancelled(ILogger logger, string jobId);

@@ -5,7 +5,10 @@ using Orchard.Domain.Transcripts;
 
 namespace Orchard.Domain.Jobs;
 
-/// <summary>The job document the API serves: the original's fields, its chunks and, once completed, its <c>result</c>.</summary>
+/// <summary>
+/// The job document the API serves: the original's fields, its chunks and, once completed, its <c>result</c>; a
+/// failed or cancelled job's <c>result</c> is the partial transcript it kept (<c>partial: true</c>, <c>gaps</c>).
+/// </summary>
 public static class JobView
 {
     public static JsonObject Create(JobDocument document, Transcript? transcript)

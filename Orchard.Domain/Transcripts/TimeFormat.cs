@@ -15,4 +15,17 @@ public static class TimeFormat
         var millis = total % 1000;
         return string.Create(CultureInfo.InvariantCulture, $"{hours:00}:{minutes:00}:{seconds:00}{fractionSeparator}{millis:000}");
     }
+
+    /// <summary>
+    /// A stretch of the recording for people, <c>HH:MM:SS–HH:MM:SS</c>: the start rounded down and the end up to the
+    /// second, so the range always covers the stretch it names.
+    /// </summary>
+    public static string Range(double startMs, double endMs) =>
+        $"{WholeSeconds(Math.Floor(Math.Max(0, startMs) / 1000))}\u2013{WholeSeconds(Math.Ceiling(Math.Max(0, endMs) / 1000))}";
+
+    private static string WholeSeconds(double seconds)
+    {
+        var total = (long)seconds;
+        return string.Create(CultureInfo.InvariantCulture, $"{total / 3600:00}:{total / 60 % 60:00}:{total % 60:00}");
+    }
 }

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Orchard.Domain.Transcripts;
 
 /// <summary>A segment on the original recording's timeline, in the original master's shape.</summary>
@@ -6,6 +8,12 @@ public sealed record TranscriptSegment(string Start, string End, long StartMs, l
     /// <summary>The chunk the segment came from.</summary>
     public int ChunkIndex { get; init; }
 }
+
+/// <summary>
+/// A stretch of the original recording with no transcript: a speech chunk that was never transcribed (it failed on
+/// every attempt, no worker came in time, or the job was cancelled first), with why.
+/// </summary>
+public sealed record TranscriptGap(string Start, string End, long StartMs, long EndMs, int ChunkIndex, string Reason);
 
 /// <summary>The joined result of a job (the original's <c>result</c> object plus the recording's duration).</summary>
 public sealed record Transcript
@@ -20,4 +28,15 @@ public sealed record Transcript
     public required long TotalProcessingTimeMs { get; init; }
 
     public required double DurationMs { get; init; }
+
+    /// <summary>
+    /// True for the transcript of a failed or cancelled job: what was transcribed, with <see cref="Gaps"/> where
+    /// nothing was. Left out of a completed job's JSON, whose shape stays the original's.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Partial { get; init; }
+
+    /// <summary>The untranscribed stretches, in time order; null (and left out) for a complete transcript.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<TranscriptGap>? Gaps { get; init; }
 }

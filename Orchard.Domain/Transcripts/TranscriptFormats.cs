@@ -35,10 +35,23 @@ public static class TranscriptFormats
         };
     }
 
+    /// <summary>The line that stands for a gap in txt, srt and vtt (JSON lists gaps in <c>gaps</c>).</summary>
+    public static string GapMarker(TranscriptGap gap)
+    {
+        ArgumentNullException.ThrowIfNull(gap);
+        return $"[untranscribed {TimeFormat.Range(gap.StartMs, gap.EndMs)}]";
+    }
+
     private static string Text(Transcript transcript)
     {
-        var lines = transcript.Segments.Select(s => OneLine(s.Text)).Where(t => t.Length > 0).ToArray();
-        return lines.Length == 0 ? transcript.Text + "\n" : string.Join('\n', lines) + "\n";
+        var lines = Entries(transcript).Select(e => e.Gap is null ? OneLine(e.Segment!.Text) : GapMarker(e.Gap)).Where(t => t.Length > 0).ToList();
+        if (lines.Count == (transcript.Gaps?.Count ?? 0) && transcript.Text.Length > 0)
+        {
+            // No segment carries text: the joined text stands in for them, before the markers.
+            lines.Insert(0, transcript.Text);
+        }
+
+        return lines.Count == 0 ? transcript.Text + "\n" : string.Join('\n', lines) + "\n";
     }
 
     private static string Cues(Transcript transcript, bool vtt)
@@ -50,23 +63,49 @@ public static class TranscriptFormats
         }
 
         var number = 0;
-        foreach (var segment in transcript.Segments)
+        foreach (var entry in Entries(transcript))
         {
-            var text = OneLine(segment.Text).Replace("-->", "->", StringComparison.Ordinal);
+            var (startMs, endMs, text) = entry.Gap is { } gap
+                ? (gap.StartMs, gap.EndMs, GapMarker(gap))
+                : (entry.Segment!.StartMs, entry.Segment.EndMs, OneLine(entry.Segment.Text).Replace("-->", "->", StringComparison.Ordinal));
             if (text.Length == 0)
             {
                 continue;
             }
 
             // A cue must end after it starts; a zero-length segment gets one millisecond.
-            var end = Math.Max(segment.EndMs, segment.StartMs + 1);
+            var end = Math.Max(endMs, startMs + 1);
             var separator = vtt ? '.' : ',';
             output.Append((++number).ToString(CultureInfo.InvariantCulture)).Append('\n')
-                .Append(TimeFormat.Clock(segment.StartMs, separator)).Append(" --> ").Append(TimeFormat.Clock(end, separator)).Append('\n')
+                .Append(TimeFormat.Clock(startMs, separator)).Append(" --> ").Append(TimeFormat.Clock(end, separator)).Append('\n')
                 .Append(text).Append("\n\n");
         }
 
         return output.ToString();
+    }
+
+    /// <summary>
+    /// Segments in order with each gap where its chunk falls: segments come chunk by chunk, and a gap is a chunk's
+    /// whole range, so a gap goes before the first segment of a later chunk.
+    /// </summary>
+    private static IEnumerable<(TranscriptSegment? Segment, TranscriptGap? Gap)> Entries(Transcript transcript)
+    {
+        var gaps = transcript.Gaps ?? [];
+        var next = 0;
+        foreach (var segment in transcript.Segments)
+        {
+            for (; next < gaps.Count && gaps[next].ChunkIndex < segment.ChunkIndex; next++)
+            {
+                yield return (null, gaps[next]);
+            }
+
+            yield return (segment, null);
+        }
+
+        for (; next < gaps.Count; next++)
+        {
+            yield return (null, gaps[next]);
+        }
     }
 
     // A blank line ends a cue, so a segment's text is one line without control characters.

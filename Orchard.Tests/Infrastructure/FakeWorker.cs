@@ -36,6 +36,9 @@ public sealed class FakeWorker : IAsyncDisposable
 
     public FakeWorkerBehavior Behavior { get; set; } = FakeWorkerBehavior.Transcribe;
 
+    /// <summary>Audio this says yes to is answered with a 500, whatever <see cref="Behavior"/> says (a chunk no engine can take).</summary>
+    public Func<short[], bool>? FailsOn { get; set; }
+
     /// <summary>After this many answers the worker stops listening (a device that dies mid-job).</summary>
     public int? DieAfter { get; init; }
 
@@ -152,6 +155,11 @@ public sealed class FakeWorker : IAsyncDisposable
             catch (OperationCanceledException)
             {
                 return Results.Empty;
+            }
+
+            if (FailsOn?.Invoke(samples) == true)
+            {
+                return Results.Text("model crashed on this audio", statusCode: 500);
             }
 
             switch (Behavior)

@@ -52,6 +52,77 @@ public sealed class TranscriptFormatsTests
         Assert.Equal("hello\nzero --> length\ntwo lines here\n", rendered.Content);
     }
 
+    // Chunk 0 (0–60 s) transcribed, chunk 1 (60–118.5 s) failed, chunk 2 (118.5–180 s) transcribed, chunk 3 (180–240 s) left.
+    private static readonly Transcript PartialSample = new()
+    {
+        Text = "one two three",
+        TotalProcessingTimeMs = 10,
+        DurationMs = 240_000,
+        Segments =
+        [
+            new TranscriptSegment("00:00:01.000", "00:00:02.000", 1_000, 2_000, "one") { ChunkIndex = 0 },
+            new TranscriptSegment("00:00:59.000", "00:01:00.000", 59_000, 60_000, "two") { ChunkIndex = 0 },
+            new TranscriptSegment("00:02:00.000", "00:02:01.000", 120_000, 121_000, "three") { ChunkIndex = 2 },
+        ],
+        Partial = true,
+        Gaps =
+        [
+            new TranscriptGap("00:01:00.000", "00:01:58.500", 60_000, 118_500, 1, "failed 5 times; last: HTTP 500"),
+            new TranscriptGap("00:03:00.000", "00:04:00.000", 180_000, 240_000, 3, "No worker became free within 30 minutes."),
+        ],
+    };
+
+    [Fact]
+    public void Render_MarksEachGapInTime_WhenTxt()
+    {
+        var rendered = TranscriptFormats.Render(PartialSample, "txt");
+
+        Assert.Equal("one\ntwo\n[untranscribed 00:01:00\u201300:01:59]\nthree\n[untranscribed 00:03:00\u201300:04:00]\n", rendered.Content);
+    }
+
+    [Theory]
+    [InlineData("srt")]
+    [InlineData("vtt")]
+    public void Render_GivesEachGapACueAStrictParserAccepts_WhenSrtOrVtt(string format)
+    {
+        var content = TranscriptFormats.Render(PartialSample, format).Content;
+
+        var cues = format == "srt" ? SubtitleParser.ParseSrt(content) : SubtitleParser.ParseVtt(content);
+
+        Assert.Equal(["one", "two", "[untranscribed 00:01:00\u201300:01:59]", "three", "[untranscribed 00:03:00\u201300:04:00]"], cues.Select(c => c.Text));
+        Assert.Equal([1_000, 59_000, 60_000, 120_000, 180_000], cues.Select(c => c.Start.TotalMilliseconds));
+        Assert.Equal(118_500, cues[2].End.TotalMilliseconds);
+        Assert.Equal(240_000, cues[4].End.TotalMilliseconds);
+    }
+
+    [Fact]
+    public void Render_ListsGapsBesideTheOriginalFields_WhenJsonIsPartial()
+    {
+        var json = System.Text.Json.Nodes.JsonNode.Parse(TranscriptFormats.Render(PartialSample, "json").Content)!;
+
+        Assert.True((bool)json["partial"]!);
+        Assert.Equal("one two three", (string?)json["text"]);
+        Assert.Equal(3, (int)json["segments_count"]!);
+        var gap = json["gaps"]![0]!;
+        Assert.Equal("00:01:00.000", (string?)gap["start"]);
+        Assert.Equal("00:01:58.500", (string?)gap["end"]);
+        Assert.Equal(60_000, (long)gap["start_ms"]!);
+        Assert.Equal(118_500, (long)gap["end_ms"]!);
+        Assert.Equal(1, (int)gap["chunk_index"]!);
+        Assert.Equal("failed 5 times; last: HTTP 500", (string?)gap["reason"]);
+        Assert.Null(System.Text.Json.Nodes.JsonNode.Parse(TranscriptFormats.Render(Sample, "json").Content)!["partial"]);
+    }
+
+    [Fact]
+    public void Render_WritesTheJoinedTextThenTheMarkers_WhenNoSegmentCarriesText()
+    {
+        var transcript = PartialSample with { Text = "spoken", Segments = [] };
+
+        var rendered = TranscriptFormats.Render(transcript, "txt");
+
+        Assert.Equal("spoken\n[untranscribed 00:01:00\u201300:01:59]\n[untranscribed 00:03:00\u201300:04:00]\n", rendered.Content);
+    }
+
     [Fact]
     public void Parse_ThrowsNamingTheFormats_WhenFormatUnknown()
     {

@@ -7,8 +7,9 @@ namespace Orchard.Functions.Functions.Orchestration;
 /// Transcribes one batch of chunks inside the job's orchestration (a helper of <see cref="JobOrchestrator"/>, not an
 /// orchestration of its own: the local host's Azure Storage backend cannot read back a sub-orchestration's completion
 /// as it arrives through the gRPC server). It alone owns retries: a chunk whose worker failed goes back into the queue
-/// (another worker is preferred), up to the attempt limit; with no worker free and nothing in flight it waits on
-/// a durable timer, up to the deadline. A chunk is never dropped: it is transcribed or named in the outcome.
+/// (another worker is preferred), up to the attempt limit; a chunk past the limit is given up, named with its last
+/// reason, while every other chunk goes on. With no worker free and nothing in flight it waits on a durable timer, up
+/// to the deadline, then stops. A chunk is never dropped: it is transcribed or named in the outcome.
 /// </summary>
 public static class BatchDispatch
 {
@@ -22,13 +23,14 @@ public static class BatchDispatch
         void Deliver(Assignment assignment) =>
             inFlight.Add(context.CallActivityAsync<DeliveryReport>(nameof(DispatchActivities.DeliverChunk), assignment, JobOrchestrator.StoreRetry), assignment);
         var transcribed = 0;
-        string? error = null;
+        var failed = new List<ChunkFailure>();
+        string? stopped = null;
         DateTime? waitingSince = null;
         var mayClaim = true;
 
-        while ((queue.Count > 0 && error is null) || inFlight.Count > 0)
+        while ((queue.Count > 0 && stopped is null) || inFlight.Count > 0)
         {
-            while (mayClaim && error is null && queue.Count > 0 && inFlight.Count < limits.MaxInFlight)
+            while (mayClaim && stopped is null && queue.Count > 0 && inFlight.Count < limits.MaxInFlight)
             {
                 var input = new ClaimInput(batch.JobId, batch.Language, queue[0], queue.Count > 1 ? queue[^1] : null);
                 Assignment assignment;
@@ -49,7 +51,7 @@ public static class BatchDispatch
 
             if (inFlight.Count == 0)
             {
-                if (error is not null || queue.Count == 0)
+                if (stopped is not null || queue.Count == 0)
                 {
                     break;
                 }
@@ -57,7 +59,8 @@ public static class BatchDispatch
                 waitingSince ??= context.CurrentUtcDateTime;
                 if (context.CurrentUtcDateTime - waitingSince >= limits.NoWorkerDeadline)
                 {
-                    error = $"No worker became free within {limits.NoWorkerDeadline.TotalMinutes:0.#} minutes.";
+                    // Nothing can progress: stop, keeping what was transcribed; the queue is named in the outcome.
+                    stopped = $"No worker became free within {limits.NoWorkerDeadline.TotalMinutes:0.#} minutes.";
                     break;
                 }
 
@@ -77,7 +80,7 @@ public static class BatchDispatch
                 if (report.Next is { } next)
                 {
                     // The worker is still claimed: give it the next chunk at once, or let it go.
-                    if (queue.Count > 0 && error is null)
+                    if (queue.Count > 0 && stopped is null)
                     {
                         var chunk = next.TakesShort ? queue[^1] : queue[0];
                         queue.Remove(chunk);
@@ -103,8 +106,8 @@ public static class BatchDispatch
             {
                 if (finished.Chunk.Attempts >= limits.MaxAttempts)
                 {
-                    error ??= $"Chunk {finished.Chunk.Index} failed {finished.Chunk.Attempts} times; last: {ex.FailureDetails.ErrorMessage}";
-                    queue.Add(finished.Chunk);
+                    // Finally untranscribable: it becomes a gap in the transcript, and the other chunks go on.
+                    failed.Add(ChunkFailure.Of(finished.Chunk.Index, $"failed {finished.Chunk.Attempts} times; last: {ex.FailureDetails.ErrorMessage}"));
                 }
                 else
                 {
@@ -116,6 +119,6 @@ public static class BatchDispatch
 
         await Task.WhenAll(releases);
         var untranscribed = queue.Select(c => c.Index).Order().ToArray();
-        return new BatchOutcome(transcribed, untranscribed, untranscribed.Length > 0 ? error : null);
+        return new BatchOutcome(transcribed, failed, untranscribed, untranscribed.Length > 0 ? stopped : null);
     }
 }

@@ -5,7 +5,7 @@ using Orchard.Domain.Transcripts;
 
 namespace Orchard.Functions.Functions.Orchestration;
 
-/// <summary>The job-level activities: status, audio preparation, transcript. Each is idempotent (runs at least once).</summary>
+/// <summary>The job-level activities: status, audio preparation, transcript (whole or partial). Each is idempotent (runs at least once).</summary>
 public sealed class JobActivities(JobProgress progress, JobPreparation preparation, TranscriptBuilder transcripts)
 {
     [Function(nameof(SetJobStatus))]
@@ -19,4 +19,8 @@ public sealed class JobActivities(JobProgress progress, JobPreparation preparati
     [Function(nameof(BuildTranscript))]
     public Task<int> BuildTranscript([ActivityTrigger] string jobId) =>
         transcripts.BuildAsync(jobId, CancellationToken.None);
+
+    [Function(nameof(BuildPartialTranscript))]
+    public Task<PartialBuild> BuildPartialTranscript([ActivityTrigger] PartialTranscriptRequest request) =>
+        transcripts.BuildPartialAsync(request.JobId, request.Failed, request.Stopped, CancellationToken.None);
 }

@@ -9,6 +9,8 @@ namespace Orchard.Functions.Functions.Orchestration;
 /// <summary>
 /// One job: purify (or bypass) → split → transcribe every speech chunk, one bounded batch per generation
 /// (continue-as-new in between, so history stays small on a 10-hour recording) → build the transcript → completed.
+/// A chunk given up does not stop the others: the job then ends failed with the transcript of every other chunk,
+/// each gap marked, and an error naming the chunks it lacks.
 /// Deterministic: no I/O, clock or GUIDs except through the context.
 /// </summary>
 public static partial class JobOrchestrator
@@ -25,24 +27,30 @@ public static partial class JobOrchestrator
     {
         var request = context.GetInput<JobRequest>()!;
         var logger = context.CreateReplaySafeLogger(nameof(JobOrchestrator));
+        var split = request.Continuation is not null;
         try
         {
             var state = request.Continuation ?? await PrepareAsync(context, request);
+            split = true;
             var batch = new ChunkBatch(request.JobId, request.Language, state.Remaining.Take(request.Limits.BatchSize).ToArray(), request.Limits);
-            context.SetCustomStatus(new { phase = "processing", transcribed = state.Transcribed, speech_chunks = state.SpeechChunks });
+            context.SetCustomStatus(new { phase = "processing", transcribed = state.Transcribed, speech_chunks = state.SpeechChunks, failed = state.Failed.Count });
             var outcome = await BatchDispatch.DispatchAsync(context, batch);
-            if (outcome.Untranscribed.Count > 0)
+            var next = state with
             {
-                var untranscribed = state.Remaining.Skip(batch.Chunks.Count).Select(c => c.Index).Concat(outcome.Untranscribed).Order();
-                return await Fail(context, request.JobId, $"{outcome.Error} Chunks left untranscribed: {string.Join(", ", untranscribed)}.");
-            }
-
-            var next = state with { Remaining = state.Remaining.Skip(batch.Chunks.Count).ToArray(), Transcribed = state.Transcribed + outcome.Transcribed };
-            if (next.Remaining.Count > 0)
+                Remaining = state.Remaining.Skip(batch.Chunks.Count).ToArray(),
+                Transcribed = state.Transcribed + outcome.Transcribed,
+                Failed = [.. state.Failed, .. outcome.Failed],
+            };
+            if (outcome.Stopped is null && next.Remaining.Count > 0)
             {
                 // A fresh history per batch keeps replay cheap and history bounded on a 10-hour recording.
                 context.ContinueAsNew(request with { Continuation = next });
                 return new JobOutcome(request.JobId, JobStatus.Processing, 0, null);
+            }
+
+            if (outcome.Stopped is not null || next.Failed.Count > 0)
+            {
+                return await KeepPartialAsync(context, request.JobId, next.Failed, outcome.Stopped);
             }
 
             // One step: aggregating → transcript blob → completed.
@@ -54,8 +62,43 @@ public static partial class JobOrchestrator
         }
         catch (TaskFailedException ex)
         {
+            if (split)
+            {
+                // Whatever broke, the chunks already transcribed are kept; only if that fails too is the job failed bare.
+                try
+                {
+                    return await KeepPartialAsync(context, request.JobId, request.Continuation?.Failed ?? [], ex.FailureDetails.ErrorMessage);
+                }
+                catch (TaskFailedException)
+                {
+                    // Keeping it failed too (its manifest is gone, say): the job fails with the error that stopped it.
+                }
+            }
+
             return await Fail(context, request.JobId, ex.FailureDetails.ErrorMessage);
         }
+    }
+
+    /// <summary>
+    /// One step: the transcript of everything transcribed, with a gap for each chunk that was not, then failed with an
+    /// error naming those chunks and their ranges on the original timeline.
+    /// </summary>
+    private static async Task<JobOutcome> KeepPartialAsync(TaskOrchestrationContext context, string jobId, IReadOnlyList<Domain.Dispatch.ChunkFailure> failed, string? stopped)
+    {
+        var built = await context.CallActivityAsync<Domain.Transcripts.PartialBuild>(
+            nameof(JobActivities.BuildPartialTranscript), new PartialTranscriptRequest(jobId, failed, stopped), StoreRetry);
+        var logger = context.CreateReplaySafeLogger(nameof(JobOrchestrator));
+        context.SetCustomStatus(new { phase = built.Status == JobStatus.Completed ? "completed" : "failed", gaps = built.Gaps });
+        if (built.Status == JobStatus.Completed)
+        {
+            LogCompleted(logger, jobId, built.Segments);
+        }
+        else
+        {
+            LogFailed(logger, jobId, built.Error ?? string.Empty);
+        }
+
+        return new JobOutcome(jobId, built.Status, built.Segments, built.Error);
     }
 
     /// <summary>Purify (or bypass) and split; the speech chunks come back longest first.</summary>

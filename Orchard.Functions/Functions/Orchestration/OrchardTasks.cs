@@ -18,6 +18,7 @@ public static class OrchardTasks
         Activity<JobActivities, JobStatusUpdate, Domain.Jobs.JobStatus>(registry, nameof(JobActivities.SetJobStatus), (a, i) => a.SetJobStatus(i));
         Activity<JobActivities, JobRequest, PreparedJob>(registry, nameof(JobActivities.PrepareAudio), (a, i) => a.PrepareAudio(i));
         Activity<JobActivities, string, int>(registry, nameof(JobActivities.BuildTranscript), (a, i) => a.BuildTranscript(i));
+        Activity<JobActivities, PartialTranscriptRequest, Domain.Transcripts.PartialBuild>(registry, nameof(JobActivities.BuildPartialTranscript), (a, i) => a.BuildPartialTranscript(i));
         Activity<DispatchActivities, ClaimInput, Assignment>(registry, nameof(DispatchActivities.ClaimWorker), (a, i) => a.ClaimWorker(i));
         Activity<DispatchActivities, Assignment, DeliveryReport>(registry, nameof(DispatchActivities.DeliverChunk), (a, i) => a.DeliverChunk(i));
         Activity<DispatchActivities, Handover, bool>(registry, nameof(DispatchActivities.ReleaseWorker), (a, i) => a.ReleaseWorker(i));
@@ -27,7 +28,7 @@ public static class OrchardTasks
     public static IReadOnlyList<string> Names { get; } =
     [
         nameof(JobOrchestrator), nameof(JobActivities.SetJobStatus), nameof(JobActivities.PrepareAudio),
-        nameof(JobActivities.BuildTranscript), nameof(DispatchActivities.ClaimWorker), nameof(DispatchActivities.DeliverChunk), nameof(DispatchActivities.ReleaseWorker),
+        nameof(JobActivities.BuildTranscript), nameof(JobActivities.BuildPartialTranscript), nameof(DispatchActivities.ClaimWorker), nameof(DispatchActivities.DeliverChunk), nameof(DispatchActivities.ReleaseWorker),
     ];
 
     private static void Activity<TActivities, TInput, TOutput>(DurableTaskRegistry registry, string name, Func<TActivities, TInput, Task<TOutput>> run)

@@ -11,7 +11,11 @@ public sealed record JobRequest(string JobId, bool Purify, string? Language, Dis
 }
 
 /// <summary>The dispatch phase carried across continue-as-new: chunks still to transcribe, longest first.</summary>
-public sealed record DispatchState(double DurationMs, IReadOnlyList<PendingChunk> Remaining, int Transcribed, int SpeechChunks);
+public sealed record DispatchState(double DurationMs, IReadOnlyList<PendingChunk> Remaining, int Transcribed, int SpeechChunks)
+{
+    /// <summary>Chunks given up in earlier batches, with why: the job ends failed, naming them, once the rest is done.</summary>
+    public IReadOnlyList<ChunkFailure> Failed { get; init; } = [];
+}
 
 /// <summary>
 /// Dispatch settings fixed when the job starts: they travel in the orchestration's input, so every replay sees
@@ -32,5 +36,11 @@ public sealed record JobStatusUpdate(string JobId, JobStatus Status, string? Err
 /// <summary>A bounded slice of a job's chunks, dispatched in one generation of the job's orchestration.</summary>
 public sealed record ChunkBatch(string JobId, string? Language, IReadOnlyList<PendingChunk> Chunks, DispatchLimits Limits);
 
-/// <summary>How a batch ended: chunks it could not get transcribed, with why.</summary>
-public sealed record BatchOutcome(int Transcribed, IReadOnlyList<int> Untranscribed, string? Error);
+/// <summary>
+/// How a batch ended: chunks it gave up (each with its reason), and, when dispatch stopped (no worker came in time),
+/// the chunks it left untranscribed and why it stopped.
+/// </summary>
+public sealed record BatchOutcome(int Transcribed, IReadOnlyList<ChunkFailure> Failed, IReadOnlyList<int> Untranscribed, string? Stopped);
+
+/// <summary>The end of a job that could not transcribe every chunk: its chunks given up, and why dispatch stopped if it did.</summary>
+public sealed record PartialTranscriptRequest(string JobId, IReadOnlyList<ChunkFailure> Failed, string? Stopped);

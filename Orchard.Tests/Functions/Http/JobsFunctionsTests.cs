@@ -7,7 +7,9 @@ using Orchard.Domain.Dispatch;
 using Orchard.Domain.Jobs;
 using Orchard.Domain.State;
 using Orchard.Domain.Storage;
+using Orchard.Domain.Transcripts;
 using Orchard.Functions.Functions.Http;
+using Orchard.Tests.Transcripts;
 using Orchard.Tests.Audio;
 using Orchard.Tests.Functions.Orchestration;
 using Orchard.Tests.Infrastructure;
@@ -400,6 +402,98 @@ public sealed class JobsFunctionsTests : IDisposable
         Assert.Equal(Domain.Workers.WorkerStatus.Online, (await host.Workers.GetAsync(slow.Url))!.Status);
         // The late answer was discarded: nothing of the cancelled job was recorded as transcribed.
         Assert.DoesNotContain((await host.Jobs.GetDocumentAsync(jobId))!.Chunks, c => c.Status == ChunkStatus.Completed);
+    }
+
+    [Fact]
+    public async Task GetTranscript_AnswersThePartialTranscriptMarkingTheGap_InEveryFormat_WhenAChunkFailedOnEveryWorker()
+    {
+        await using var host = await ApiHost.StartAsync(new Dictionary<string, string?> { ["Dispatch:MaxAttempts"] = "2" });
+        await using var a = await FakeWorker.StartAsync(0.01);
+        await using var b = await FakeWorker.StartAsync(0.02);
+        a.FailsOn = OrchestrationHarness.IsLoud;
+        b.FailsOn = OrchestrationHarness.IsLoud;
+        await host.Workers.AddAsync(a.Url);
+        await host.Workers.AddAsync(b.Url);
+        var (path, _, _) = OrchestrationHarness.RecordingWithLoudBurst(dir, 80, 40, seed: 41);
+        using var form = new MultipartFormDataContent { { new ByteArrayContent(File.ReadAllBytes(path)), "file", "talk.wav" } };
+        using var submitted = await host.Client.PostAsync(new Uri("jobs?purify=false", UriKind.Relative), form);
+        var jobId = (string)(await ApiHost.ReadAsync(submitted)).Json!["job_id"]!;
+
+        var job = await host.PollUntilFinishedAsync(jobId);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(await host.Client.GetStringAsync(new Uri($"jobs/{jobId}/transcript?format=json", UriKind.Relative)))!;
+        var txt = await host.Client.GetStringAsync(new Uri($"jobs/{jobId}/transcript?format=txt", UriKind.Relative));
+        var srt = SubtitleParser.ParseSrt(await host.Client.GetStringAsync(new Uri($"jobs/{jobId}/transcript?format=srt", UriKind.Relative)));
+        var vtt = SubtitleParser.ParseVtt(await host.Client.GetStringAsync(new Uri($"jobs/{jobId}/transcript?format=vtt", UriKind.Relative)));
+
+        Assert.Equal("failed", (string?)job["status"]);
+        Assert.True((bool)json["partial"]!);
+        var gap = Assert.Single(json["gaps"]!.AsArray())!;
+        var (index, startMs, endMs) = ((int)gap["chunk_index"]!, (long)gap["start_ms"]!, (long)gap["end_ms"]!);
+        Assert.Equal(TimeFormat.Clock(startMs), (string?)gap["start"]);
+        Assert.Equal(TimeFormat.Clock(endMs), (string?)gap["end"]);
+        Assert.StartsWith("failed 2 times; last: ", (string?)gap["reason"], StringComparison.Ordinal);
+        var range = TimeFormat.Range(startMs, endMs);
+        Assert.Contains($"Chunk {index} ({range}) could not be transcribed: failed 2 times", (string?)job["error"], StringComparison.Ordinal);
+        var record = job["chunks"]![index]!;
+        Assert.Equal("failed", (string?)record["status"]);
+        Assert.Equal(startMs, (long)Math.Round((double)record["start_ms"]!));
+        Assert.Equal(endMs, (long)Math.Round((double)record["end_ms"]!));
+        Assert.Equal(json.ToJsonString(), job["result"]!.ToJsonString());
+
+        // The other chunks' words are all there, with the gap marked in its place in every format.
+        var segments = json["segments"]!.AsArray().Select(x => (StartMs: (long)x!["start_ms"]!, Text: (string)x["text"]!)).Where(x => x.Text.Length > 0).ToArray();
+        Assert.True(segments.Length > 0);
+        Assert.DoesNotContain(segments, x => x.StartMs >= startMs && x.StartMs < endMs);
+        var before = segments.Count(x => x.StartMs < startMs);
+        var marker = $"[untranscribed {range}]";
+        var lines = txt.TrimEnd('\n').Split('\n');
+        Assert.Equal(segments.Length + 1, lines.Length);
+        Assert.Equal(marker, lines[before]);
+        foreach (var cues in new[] { srt, vtt })
+        {
+            Assert.Equal(segments.Length + 1, cues.Count);
+            Assert.Equal(new Cue(TimeSpan.FromMilliseconds(startMs), TimeSpan.FromMilliseconds(endMs), marker), cues[before]);
+            Assert.Equal(segments.Select(x => x.Text), cues.Where((_, i) => i != before).Select(c => c.Text));
+            Assert.Equal(cues.Select(c => c.Start).Order(), cues.Select(c => c.Start));
+        }
+    }
+
+    [Fact]
+    public async Task DeleteJob_KeepsWhatWasTranscribed_WhenARunningJobIsCancelled()
+    {
+        await using var host = await ApiHost.StartAsync();
+        await using var slow = await FakeWorker.StartAsync(speedRatio: 0.1);
+        await host.Workers.AddAsync(slow.Url);
+        using var form = new MultipartFormDataContent { { new ByteArrayContent(Wav(seed: 43, seconds: 80)), "file", "long.wav" } };
+        using var submitted = await host.Client.PostAsync(new Uri("jobs?purify=false", UriKind.Relative), form);
+        var jobId = (string)(await ApiHost.ReadAsync(submitted)).Json!["job_id"]!;
+        await WaitForAsync(async () => (await host.Jobs.GetDocumentAsync(jobId))?.Chunks.Any(c => c.Status == ChunkStatus.Completed) == true);
+
+        using var deleted = await host.Client.DeleteAsync(new Uri($"jobs/{jobId}", UriKind.Relative));
+        var job = await host.PollUntilFinishedAsync(jobId);
+        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await host.Durable.WaitForInstanceCompletionAsync(jobId, wait.Token);
+        var stored = await host.BlobNamesAsync($"jobs/{jobId}/");
+        var json = System.Text.Json.Nodes.JsonNode.Parse(await host.Client.GetStringAsync(new Uri($"jobs/{jobId}/transcript", UriKind.Relative)))!;
+        var txt = await host.Client.GetStringAsync(new Uri($"jobs/{jobId}/transcript?format=txt", UriKind.Relative));
+        var chunks = (await host.Jobs.GetDocumentAsync(jobId))!.Chunks;
+
+        Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
+        Assert.Equal("cancelled", (string?)job["status"]);
+        Assert.Contains(TranscriptAssembler.BlobName(jobId), stored);
+        Assert.True((bool)json["partial"]!);
+        var transcribed = chunks.Where(c => c.Status == ChunkStatus.Completed).Select(c => c.Index).ToHashSet();
+        var untranscribed = chunks.Where(c => c.Status is not (ChunkStatus.Completed or ChunkStatus.Silent)).Select(c => c.Index).ToArray();
+        Assert.NotEmpty(transcribed);
+        Assert.NotEmpty(untranscribed);
+        var gaps = json["gaps"]!.AsArray();
+        Assert.Equal(untranscribed, gaps.Select(g => (int)g!["chunk_index"]!));
+        Assert.All(gaps, g => Assert.Equal(TranscriptBuilder.CancelledReason, (string?)g!["reason"]));
+        var segments = json["segments"]!.AsArray();
+        Assert.NotEmpty(segments);
+        Assert.All(segments, x => Assert.Contains((int)x!["chunk_index"]!, transcribed));
+        Assert.Equal(untranscribed.Length, txt.Split('\n').Count(l => l.StartsWith("[untranscribed ", StringComparison.Ordinal)));
+        Assert.Equal(json.ToJsonString(), job["result"]!.ToJsonString());
     }
 
     internal static async Task<string> CreateJobAsync(ApiHost host, DateTimeOffset createdAt)

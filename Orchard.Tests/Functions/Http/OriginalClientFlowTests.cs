@@ -93,6 +93,11 @@ public sealed class OriginalClientFlowTests : IDisposable
         Assert.Equal(segments.Select(s => ((string?)s!["text"])!.Trim()), vtt.Select(c => c.Text));
         Assert.Equal(segments.Length, txt.TrimEnd('\n').Split('\n').Length);
         Assert.Equal((string?)result["text"], (string?)json!["text"]);
+        // A completed job's transcript keeps the original shape: no partial flag, no gaps.
+        Assert.Null(json["partial"]);
+        Assert.Null(json["gaps"]);
+        Assert.Null(result["partial"]);
+        Assert.DoesNotContain("[untranscribed", txt, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,4 +1,8 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orchard.Domain.Dispatch;
 using Orchard.Domain.Jobs;
+using Orchard.Domain.Storage;
+using Orchard.Domain.Transcripts;
 using Orchard.Tests.Audio;
 using Orchard.Tests.Infrastructure;
 using StackExchange.Redis;
@@ -96,7 +100,7 @@ public sealed class JobOrchestratorTests : IDisposable
     }
 
     [Fact]
-    public async Task RunAsync_FailsNamingTheChunks_WhenNoWorkerComesBeforeTheDeadline()
+    public async Task RunAsync_FailsNamingTheChunksWithTheirRanges_WhenNoWorkerComesBeforeTheDeadline()
     {
         await using var harness = await OrchestrationHarness.StartAsync(new Dictionary<string, string?> { ["Dispatch:NoWorkerDeadline"] = "00:00:01" });
         var (path, _) = OrchestrationHarness.Recording(dir, 30, seed: 19);
@@ -104,11 +108,87 @@ public sealed class JobOrchestratorTests : IDisposable
 
         var outcome = await harness.WaitAsync(jobId);
 
+        var manifest = await harness.Services.GetRequiredService<JobProgress>().ManifestAsync(jobId, default);
+        var speech = manifest.Chunks.Where(c => !c.IsSilent).ToArray();
+        Assert.NotEmpty(speech);
         Assert.Equal(JobStatus.Failed, outcome.Status);
-        Assert.Contains("Chunks left untranscribed: ", outcome.Error, StringComparison.Ordinal);
-        var summary = (await harness.Jobs.GetAsync(jobId))!;
-        Assert.Equal(JobStatus.Failed, summary.Status);
-        Assert.Contains("No worker became free", summary.Error, StringComparison.Ordinal);
+        var named = string.Join(", ", speech.Select(c => $"{c.Index} ({TimeFormat.Range(c.StartMs, c.EndMs)})"));
+        Assert.Contains($"Chunks left untranscribed: {named}.", outcome.Error, StringComparison.Ordinal);
+        var document = (await harness.Jobs.GetDocumentAsync(jobId))!;
+        Assert.Equal(JobStatus.Failed, document.Summary.Status);
+        Assert.Contains("No worker became free", document.Summary.Error, StringComparison.Ordinal);
+        Assert.All(speech, c => Assert.Equal(ChunkStatus.Failed, document.Chunks[c.Index].Status));
+        Assert.Equal(speech.Length, document.Summary.FailedChunks);
+        // Nothing was transcribed, and the transcript says so: every speech chunk is a gap.
+        var transcript = (await harness.TranscriptAsync(jobId))!;
+        Assert.True(transcript.Partial);
+        Assert.Empty(transcript.Segments);
+        Assert.Equal(speech.Select(c => c.Index), transcript.Gaps!.Select(g => g.ChunkIndex));
+        Assert.All(transcript.Gaps!, g => Assert.StartsWith("No worker became free", g.Reason, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task RunAsync_EndsFailedKeepingEveryOtherChunk_WhenOneChunkFailsOnEveryWorker()
+    {
+        // Batches of 2: chunks after the failed one are transcribed in later generations of the orchestration.
+        await using var harness = await OrchestrationHarness.StartAsync(new Dictionary<string, string?>
+        {
+            ["Dispatch:BatchSize"] = "2",
+            ["Dispatch:MaxAttempts"] = "2",
+        });
+        await using var a = await FakeWorker.StartAsync(0.01);
+        await using var b = await FakeWorker.StartAsync(0.02);
+        a.FailsOn = OrchestrationHarness.IsLoud;
+        b.FailsOn = OrchestrationHarness.IsLoud;
+        await harness.Workers.AddAsync(a.Url);
+        await harness.Workers.AddAsync(b.Url);
+        var (path, bursts, loud) = OrchestrationHarness.RecordingWithLoudBurst(dir, 90, 40, seed: 37);
+        var jobId = await harness.SubmitAsync(path);
+
+        var outcome = await harness.WaitAsync(jobId);
+
+        var manifest = await harness.Services.GetRequiredService<JobProgress>().ManifestAsync(jobId, default);
+        var failed = Assert.Single(manifest.Chunks, c => c.StartMs <= loud.StartMs && loud.StartMs < c.EndMs);
+        var others = manifest.Chunks.Where(c => !c.IsSilent && c.Index != failed.Index).ToArray();
+        Assert.True(others.Length >= 3, $"expected speech chunks besides the failing one, got {others.Length}");
+        Assert.Equal(JobStatus.Failed, outcome.Status);
+        var expected = $"Chunk {failed.Index} ({TimeFormat.Range(failed.StartMs, failed.EndMs)}) could not be transcribed: failed 2 times; last: ";
+        Assert.Matches(@"\(\d\d:\d\d:\d\d\u2013\d\d:\d\d:\d\d\)", expected);
+        Assert.Contains(expected, outcome.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("left untranscribed", outcome.Error, StringComparison.Ordinal);
+
+        var document = (await harness.Jobs.GetDocumentAsync(jobId))!;
+        Assert.Equal(JobStatus.Failed, document.Summary.Status);
+        Assert.Equal(outcome.Error, document.Summary.Error);
+        Assert.Equal(ChunkStatus.Failed, document.Chunks[failed.Index].Status);
+        Assert.Contains("500", document.Chunks[failed.Index].Error, StringComparison.Ordinal);
+        Assert.Equal(2, document.Chunks[failed.Index].Attempts);
+        Assert.All(others, c => Assert.Equal(ChunkStatus.Completed, document.Chunks[c.Index].Status));
+        Assert.Equal(1, document.Summary.FailedChunks);
+
+        // Every other chunk's words are kept, at their original times, and the failed chunk is one gap.
+        var transcript = (await harness.TranscriptAsync(jobId))!;
+        Assert.True(transcript.Partial);
+        var gap = Assert.Single(transcript.Gaps!);
+        Assert.Equal(failed.Index, gap.ChunkIndex);
+        Assert.Equal((long)Math.Round(failed.StartMs), gap.StartMs);
+        Assert.Equal((long)Math.Round(failed.EndMs), gap.EndMs);
+        Assert.StartsWith("failed 2 times; last: ", gap.Reason, StringComparison.Ordinal);
+        var kept = bursts.Where(x => x.StartMs < failed.StartMs || x.StartMs >= failed.EndMs).ToArray();
+        Assert.Equal(kept.Length, transcript.Segments.Count);
+        for (var i = 0; i < kept.Length; i++)
+        {
+            Assert.InRange(transcript.Segments[i].StartMs, kept[i].StartMs - 50, kept[i].StartMs + 50);
+            Assert.InRange(transcript.Segments[i].EndMs, kept[i].EndMs - 50, kept[i].EndMs + 50);
+        }
+
+        Assert.DoesNotContain(transcript.Segments, x => x.ChunkIndex == failed.Index);
+        var recordings = harness.Services.GetRequiredService<RecordingStore>();
+        foreach (var chunk in others)
+        {
+            var result = (await recordings.TryLoadJsonAsync<ChunkResult>(RecordingStore.ResultBlob(jobId, chunk.Index), default))!;
+            Assert.Equal(result.Transcription.Segments.Select(x => x.Text), transcript.Segments.Where(x => x.ChunkIndex == chunk.Index).Select(x => x.Text));
+        }
     }
 
     [Fact]

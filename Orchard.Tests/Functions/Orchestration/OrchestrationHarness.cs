@@ -68,5 +68,38 @@ public sealed class OrchestrationHarness : IAsyncDisposable
         return (path, signal.Bursts);
     }
 
+    /// <summary>
+    /// Like <see cref="Recording"/>, but the first burst to start at or after <paramref name="loudAt"/> seconds is
+    /// 12 dB louder: audio a fake worker can recognise (<see cref="IsLoud"/>), in exactly one chunk wherever the
+    /// splitter cuts (cuts fall in silences).
+    /// </summary>
+    public static (string Path, IReadOnlyList<Burst> Bursts, Burst Loud) RecordingWithLoudBurst(TempDir dir, double seconds, double loudAt, int seed = 7)
+    {
+        var random = new Random(seed);
+        var signal = new TestSignalBuilder(seconds, seed);
+        Burst? loud = null;
+        for (var t = 0.7; ;)
+        {
+            var burst = 1.2 + (random.NextDouble() * 2);
+            var pause = random.NextDouble() < 0.3 ? 1.5 + (random.NextDouble() * 2.5) : 0.4 + (random.NextDouble() * 0.8);
+            if (t + burst > seconds)
+            {
+                break;
+            }
+
+            var isLoud = loud is null && t >= loudAt;
+            signal.AddBurst(t, burst, isLoud ? -12 : -24);
+            loud = isLoud ? signal.Bursts[^1] : loud;
+            t += burst + pause;
+        }
+
+        var path = dir.File($"loud-{seed}.wav");
+        TestSignalBuilder.WriteWav(path, signal.Build());
+        return (path, signal.Bursts, loud ?? throw new ArgumentOutOfRangeException(nameof(loudAt), "No burst starts that late."));
+    }
+
+    /// <summary>True for audio holding the loud burst of <see cref="RecordingWithLoudBurst"/> (the others peak at about half this).</summary>
+    public static bool IsLoud(short[] samples) => samples.Any(v => Math.Abs((int)v) > 10_000);
+
     public ValueTask DisposeAsync() => host.DisposeAsync();
 }
