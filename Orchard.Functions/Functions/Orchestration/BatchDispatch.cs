@@ -25,12 +25,13 @@ public static class BatchDispatch
         string? error = null;
         DateTime? waitingSince = null;
         var mayClaim = true;
+        var declined = new List<string>(); // workers that refused this job (a language they do not serve): never claimed for it again
 
         while ((queue.Count > 0 && error is null) || inFlight.Count > 0)
         {
             while (mayClaim && error is null && queue.Count > 0 && inFlight.Count < limits.MaxInFlight)
             {
-                var input = new ClaimInput(batch.JobId, batch.Language, queue[0], queue.Count > 1 ? queue[^1] : null);
+                var input = new ClaimInput(batch.JobId, batch.Language, queue[0], queue.Count > 1 ? queue[^1] : null) { Exclude = declined.ToArray() };
                 Assignment assignment;
                 try
                 {
@@ -39,6 +40,11 @@ public static class BatchDispatch
                 catch (TaskFailedException ex) when (ex.FailureDetails.IsCausedBy<NoWorkerAvailableException>())
                 {
                     mayClaim = false;
+                    break;
+                }
+                catch (TaskFailedException ex) when (ex.FailureDetails.IsCausedBy<NoWorkerCanServeException>())
+                {
+                    error ??= ex.FailureDetails.ErrorMessage;
                     break;
                 }
 
@@ -98,6 +104,19 @@ public static class BatchDispatch
                 // Not the worker's fault: the chunk goes back without spending the attempt.
                 queue.Add(finished.Chunk with { Attempts = finished.Chunk.Attempts - 1 });
                 queue.Sort((a, b) => b.SentMs != a.SentMs ? b.SentMs.CompareTo(a.SentMs) : a.Index.CompareTo(b.Index));
+            }
+            catch (TaskFailedException ex) when (ex.FailureDetails.IsCausedBy<WorkerDeclinedException>())
+            {
+                // Not a fault and not an attempt: the chunk waits for a worker that has not refused this job.
+                declined.Add(finished.WorkerId);
+                queue.Add(finished.Chunk with { Attempts = finished.Chunk.Attempts - 1 });
+                queue.Sort((a, b) => b.SentMs != a.SentMs ? b.SentMs.CompareTo(a.SentMs) : a.Index.CompareTo(b.Index));
+            }
+            catch (TaskFailedException ex) when (ex.FailureDetails.IsCausedBy<ChunkUnreadableException>())
+            {
+                // The same unreadable answer from two workers: the chunk is at fault, so it ends now.
+                error ??= ex.FailureDetails.ErrorMessage;
+                queue.Add(finished.Chunk);
             }
             catch (TaskFailedException ex)
             {
