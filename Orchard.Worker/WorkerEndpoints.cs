@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Orchard.Worker.Audio;
@@ -9,7 +8,7 @@ using Orchard.Worker.Transcription;
 namespace Orchard.Worker;
 
 /// <summary>The worker contract's two routes: <c>GET /</c> and <c>POST /transcribe</c>.</summary>
-public static partial class WorkerEndpoints
+public static class WorkerEndpoints
 {
     /// <summary>Maps the routes.</summary>
     public static IEndpointRouteBuilder MapWorker(this IEndpointRouteBuilder endpoints)
@@ -24,22 +23,27 @@ public static partial class WorkerEndpoints
     private static async Task<IResult> TranscribeAsync(HttpContext context, TranscriptionService service, ILoggerFactory loggers)
     {
         var query = context.Request.Query;
-        var language = query["language"].ToString();
-        if (language.Length > 0 && !LanguageCode().IsMatch(language))
+        var requested = query["language"].ToString();
+        if (!LanguageCode.TryNormalize(requested, out var language))
         {
-            return Results.Text($"Invalid language '{language}': use a code such as en, ja or auto", "text/plain", statusCode: StatusCodes.Status400BadRequest);
+            return Results.Text($"Invalid language '{(requested.Length <= 40 ? requested : requested[..40])}': use {LanguageCode.Expected}", "text/plain", statusCode: StatusCodes.Status400BadRequest);
         }
 
         var includeLog = query["include_formatted_log"].ToString() is { Length: > 0 } flag
             && (flag.Equals("true", StringComparison.OrdinalIgnoreCase) || flag == "1");
         try
         {
-            var response = await service.TranscribeAsync(context.Request.Body, language.Length > 0 ? language : null, includeLog, context.RequestAborted);
+            var response = await service.TranscribeAsync(context.Request.Body, language, includeLog, context.RequestAborted);
             return Results.Json(response, ContractJson.Options);
         }
         catch (NoAudioDataException)
         {
             return Results.Text("No audio data", "text/plain", statusCode: StatusCodes.Status400BadRequest);
+        }
+        catch (UnsupportedLanguageException e)
+        {
+            // A request this engine cannot serve, not a failure: the master sends the chunk to another worker.
+            return Results.Text(e.Message, "text/plain", statusCode: StatusCodes.Status422UnprocessableEntity);
         }
         catch (WorkerBusyException e)
         {
@@ -68,7 +72,4 @@ public static partial class WorkerEndpoints
             return Results.Text($"{e.GetType().Name}: {e.Message}", "text/plain", statusCode: StatusCodes.Status500InternalServerError);
         }
     }
-
-    [GeneratedRegex("^(auto|[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})?)$", RegexOptions.CultureInvariant)]
-    private static partial Regex LanguageCode();
 }

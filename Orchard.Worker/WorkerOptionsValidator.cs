@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Orchard.Worker.Audio;
+using Orchard.Worker.Contract;
 using Orchard.Worker.Engines;
 
 namespace Orchard.Worker;
@@ -35,6 +36,11 @@ public sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
         if (string.IsNullOrWhiteSpace(options.Name))
         {
             errors.Add("Worker:Name is empty.");
+        }
+
+        if (!LanguageCode.TryNormalize(options.Language, out _))
+        {
+            errors.Add($"Worker:Language: '{options.Language}' is not a language; use {LanguageCode.Expected}.");
         }
 
         if (string.Equals(options.Engine, WorkerOptions.Whisper, StringComparison.OrdinalIgnoreCase))

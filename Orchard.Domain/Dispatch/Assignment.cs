@@ -3,8 +3,14 @@ namespace Orchard.Domain.Dispatch;
 /// <summary>A chunk waiting for a worker, as the orchestration knows it (small: it travels through history).</summary>
 public sealed record PendingChunk(int Index, double SentMs, int Attempts);
 
-/// <summary>What to claim a worker for: the longest waiting chunk and, for a worker with no history, a short one.</summary>
-public sealed record ClaimInput(string JobId, string? Language, PendingChunk Long, PendingChunk? Short);
+/// <summary>
+/// What to claim a worker for: the longest waiting chunk and, for a worker with no history, a short one.
+/// <see cref="Exclude"/>: workers that declined this job (a language they do not serve), never claimed for it.
+/// </summary>
+public sealed record ClaimInput(string JobId, string? Language, PendingChunk Long, PendingChunk? Short)
+{
+    public IReadOnlyList<string>? Exclude { get; init; }
+}
 
 /// <summary>
 /// A worker claimed for one chunk, until the lease ends. <see cref="KeepClaim"/>: on success the worker stays claimed

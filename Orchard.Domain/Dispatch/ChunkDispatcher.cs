@@ -34,22 +34,24 @@ public sealed partial class ChunkDispatcher(
         var plan = new LeasePlan(
             ChunkRecord.IdFor(input.JobId, shortChunk.Index), input.Long.SentMs / 1000, shortChunk.SentMs / 1000,
             settings.SafetyFactor, settings.TimeoutFloor, settings.TimeoutCap, settings.UnmeasuredSpeedRatio);
-        var request = new ClaimRequest(input.JobId, ChunkRecord.IdFor(input.JobId, input.Long.Index), Guid.NewGuid().ToString("N"), settings.TimeoutCap, plan);
-        var claimed = await workers.ClaimAsync(request, cancellationToken) ?? throw new NoWorkerAvailableException(input.JobId);
+        var request = new ClaimRequest(input.JobId, ChunkRecord.IdFor(input.JobId, input.Long.Index), Guid.NewGuid().ToString("N"), settings.TimeoutCap, plan, input.Exclude);
+        var claimed = await workers.ClaimAsync(request, cancellationToken) ?? throw await NoWorkerAsync(input, cancellationToken);
         var chunk = claimed.Claim.ChunkId == request.ChunkId ? input.Long : shortChunk;
         var assignment = new Assignment(input.JobId, input.Language, chunk with { Attempts = chunk.Attempts + 1 }, claimed.Worker.Id, claimed.Worker.Url!, claimed.Claim.Token, claimed.Claim.ClaimedAtMs, claimed.Claim.LeaseUntilMs);
         await MarkProcessingAsync(assignment, cancellationToken);
         return assignment;
     }
 
-    /// <summary>
-    /// Sends the chunk and stores the validated result. Idempotent: a result already stored (a re-run after a crash)
-    /// is not asked for again. On failure the claim is released with the outcome and <see cref="WorkerFailedException"/> is thrown.
-    /// </summary>
     /// <summary>Ends a handed-over claim the orchestration has no chunk for.</summary>
     public Task ReleaseAsync(Handover handover, CancellationToken cancellationToken) =>
         workers.ReleaseAsync(handover.WorkerId, handover.ClaimToken, ReleaseOutcome.Succeeded, null, null, cancellationToken);
 
+    /// <summary>
+    /// Sends the chunk and stores the normalised result. Idempotent: a result already stored (a re-run after a crash)
+    /// is not asked for again. On failure the claim is released with the outcome and <see cref="WorkerFailedException"/>
+    /// is thrown; <see cref="WorkerDeclinedException"/> when the worker refused the request (no fault, no attempt),
+    /// <see cref="ChunkUnreadableException"/> when a second worker gave the same unreadable answer as another.
+    /// </summary>
     public async Task<DeliveryReport> DeliverAsync(Assignment assignment, CancellationToken cancellationToken)
     {
         var resultBlob = RecordingStore.ResultBlob(assignment.JobId, assignment.Chunk.Index);
@@ -63,28 +65,48 @@ public sealed partial class ChunkDispatcher(
         assignment = await EnsureClaimAsync(assignment, cancellationToken);
         var timeout = TimeSpan.FromMilliseconds(Math.Max(1000, assignment.LeaseUntilMs - time.GetUtcNow().ToUnixTimeMilliseconds()));
         var started = Stopwatch.GetTimestamp();
-        WorkerTranscription transcription;
+        NormalizedAnswer answer;
         try
         {
             await using var wav = await recordings.OpenReadAsync(RecordingStore.ChunkBlob(assignment.JobId, assignment.Chunk.Index), cancellationToken);
-            transcription = await client.TranscribeAsync(assignment.WorkerId, assignment.WorkerUrl, wav, assignment.Chunk.SentMs, assignment.Language, timeout, cancellationToken);
+            answer = await client.TranscribeAsync(assignment.WorkerId, assignment.WorkerUrl, wav, assignment.Chunk.SentMs, assignment.Language, timeout, cancellationToken);
         }
         catch (WorkerFailedException ex)
         {
             LogWorkerFailed(logger, assignment.WorkerId, assignment.JobId, assignment.Chunk.Index, ex.Kind, ex.Message);
-            var outcome = ex.Kind is WorkerFailureKind.Unreachable or WorkerFailureKind.Timeout ? ReleaseOutcome.Unreachable : ReleaseOutcome.Failed;
+            var firstUnreadable = ex.Kind == WorkerFailureKind.InvalidAnswer ? await SameUnreadableAnswerAsync(assignment, ex.Reason, cancellationToken) : null;
+            var notItsFault = ex.Kind == WorkerFailureKind.Declined || firstUnreadable is not null;
+            var outcome = notItsFault ? ReleaseOutcome.Declined
+                : ex.Kind is WorkerFailureKind.Unreachable or WorkerFailureKind.Timeout ? ReleaseOutcome.Unreachable : ReleaseOutcome.Failed;
             await workers.ReleaseAsync(assignment.WorkerId, assignment.ClaimToken, outcome, null, ex.Message, cancellationToken);
-            var final = assignment.Chunk.Attempts >= options.Value.MaxAttempts;
+            var final = firstUnreadable is not null || (ex.Kind != WorkerFailureKind.Declined && assignment.Chunk.Attempts >= options.Value.MaxAttempts);
             await progress.SetChunkAsync(assignment.JobId, c => c with
             {
                 Status = final ? ChunkStatus.Failed : ChunkStatus.Pending,
                 WorkerId = assignment.WorkerId,
                 WorkerUrl = assignment.WorkerUrl,
-                Attempts = assignment.Chunk.Attempts,
+                Attempts = ex.Kind == WorkerFailureKind.Declined ? assignment.Chunk.Attempts - 1 : assignment.Chunk.Attempts,
                 StartedAt = DateTimeOffset.FromUnixTimeMilliseconds(assignment.ClaimedAtMs),
                 Error = ex.Message,
             }, assignment.Chunk.Index, cancellationToken);
+            if (ex.Kind == WorkerFailureKind.Declined)
+            {
+                throw new WorkerDeclinedException(assignment.WorkerId, assignment.Chunk.Index, ex.Reason);
+            }
+
+            if (firstUnreadable is not null)
+            {
+                throw new ChunkUnreadableException(assignment.Chunk.Index, firstUnreadable.WorkerId, assignment.WorkerId, ex.Reason);
+            }
+
             throw;
+        }
+
+        var transcription = answer.Transcription;
+        var changes = answer.Changes.IsEmpty ? null : answer.Changes;
+        if (changes is not null)
+        {
+            LogNormalized(logger, assignment.JobId, assignment.Chunk.Index, assignment.WorkerId, changes.Clamped, changes.Reordered, changes.DroppedEmpty, changes.Repeated, changes.Untimed);
         }
 
         var elapsed = Stopwatch.GetElapsedTime(started);
@@ -105,6 +127,7 @@ public sealed partial class ChunkDispatcher(
             SentMs = assignment.Chunk.SentMs,
             ElapsedMs = elapsed.TotalMilliseconds,
             Transcription = transcription,
+            Normalized = changes,
         };
         await recordings.SaveJsonAsync(resultBlob, result, cancellationToken);
         var handover = assignment.KeepClaim ? await HandOverAsync(assignment, sample, cancellationToken) : null;
@@ -202,13 +225,52 @@ public sealed partial class ChunkDispatcher(
             CompletedAt = time.GetUtcNow(),
             SentMs = result.SentMs,
             Error = null,
+            Normalized = result.Normalized,
         }, assignment.Chunk.Index, cancellationToken);
+
+    /// <summary>
+    /// Remembers this unreadable answer for the chunk, durably; returns the earlier one when a different worker
+    /// already gave the same (the same audio gives the same answer, so the chunk is at fault, not the workers).
+    /// </summary>
+    private async Task<UnreadableAnswer?> SameUnreadableAnswerAsync(Assignment assignment, string reason, CancellationToken cancellationToken)
+    {
+        var blob = RecordingStore.UnreadableBlob(assignment.JobId, assignment.Chunk.Index);
+        var earlier = await recordings.TryLoadJsonAsync<UnreadableAnswer>(blob, cancellationToken);
+        if (earlier is not null && earlier.WorkerId != assignment.WorkerId && earlier.Reason == reason)
+        {
+            return earlier;
+        }
+
+        await recordings.SaveJsonAsync(blob, new UnreadableAnswer(assignment.WorkerId, reason), cancellationToken);
+        return null;
+    }
+
+    /// <summary>
+    /// Why no worker could be claimed: none is free now (<see cref="NoWorkerAvailableException"/>: wait), or every
+    /// online worker has declined this job (<see cref="NoWorkerCanServeException"/>: waiting would not help).
+    /// </summary>
+    private async Task<Exception> NoWorkerAsync(ClaimInput input, CancellationToken cancellationToken)
+    {
+        if (input.Exclude is { Count: > 0 } declined)
+        {
+            var online = (await workers.ListAsync(cancellationToken)).Where(w => w.Url is not null && w.Status != WorkerStatus.Offline).ToArray();
+            if (online.Length > 0 && online.All(w => declined.Contains(w.Id)))
+            {
+                return new NoWorkerCanServeException(input.JobId, input.Language, online.Length);
+            }
+        }
+
+        return new NoWorkerAvailableException(input.JobId);
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} was cancelled while chunk {ChunkIndex} was at its worker; the answer is discarded")]
     private static partial void LogDiscarded(ILogger logger, string jobId, int chunkIndex);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "The claim on worker {WorkerId} for chunk {ChunkIndex} of job {JobId} had lapsed (a re-run); claimed it again")]
     private static partial void LogClaimRenewed(ILogger logger, string workerId, string jobId, int chunkIndex);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Normalized the answer of worker {WorkerId} for chunk {ChunkIndex} of job {JobId}: {Clamped} clamped, {Reordered} reordered, {DroppedEmpty} empty dropped, {Repeated} repeated, {Untimed} untimed")]
+    private static partial void LogNormalized(ILogger logger, string jobId, int chunkIndex, string workerId, int clamped, int reordered, int droppedEmpty, int repeated, int untimed);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Worker {WorkerId} failed chunk {ChunkIndex} of job {JobId} ({Kind}): {Reason}")]
     private static partial void LogWorkerFailed(ILogger logger, string workerId, string jobId, int chunkIndex, WorkerFailureKind kind, string reason);

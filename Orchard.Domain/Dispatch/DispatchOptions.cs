@@ -41,8 +41,4 @@ public sealed class DispatchOptions
     /// <summary>Chunks per sub-orchestration, so no history grows without bound on a 10-hour recording.</summary>
     [Range(2, 5000)]
     public int BatchSize { get; set; } = 200;
-
-    /// <summary>How far past the sent audio a segment may end and still be accepted.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
-    public TimeSpan SegmentTolerance { get; set; } = TimeSpan.FromSeconds(1);
 }

@@ -157,7 +157,7 @@ public sealed partial class JobProgress(IJobStore jobs, RecordingStore recording
                 var record = BaseRecord(jobId, chunk);
                 if (!chunk.IsSilent && await recordings.TryLoadJsonAsync<ChunkResult>(RecordingStore.ResultBlob(jobId, chunk.Index), ct) is { } result)
                 {
-                    record = record with { Status = ChunkStatus.Completed, WorkerId = result.WorkerId, WorkerUrl = result.WorkerUrl, Attempts = 1, SentMs = result.SentMs };
+                    record = record with { Status = ChunkStatus.Completed, WorkerId = result.WorkerId, WorkerUrl = result.WorkerUrl, Attempts = 1, SentMs = result.SentMs, Normalized = result.Normalized };
                 }
 
                 chunks[chunk.Index] = record;

@@ -1,86 +1,179 @@
+using System.Net;
 using System.Net.Http.Headers;
+using System.Text;
 using System.Text.Json;
-using Microsoft.Extensions.Options;
+using System.Text.Json.Serialization;
 using Orchard.Domain.Json;
 
 namespace Orchard.Domain.Dispatch;
 
 /// <summary>Speaks the seed worker contract: <c>POST {url}/transcribe</c> with a WAV body, JSON back.</summary>
-public sealed class WorkerClient(IHttpClientFactory clients, IOptions<DispatchOptions> options)
+public sealed class WorkerClient(IHttpClientFactory clients)
 {
     public const string HttpClientName = "orchard-workers";
 
+    /// <summary>The largest answer read: a 3-minute chunk's answer is tens of kilobytes; this bounds a hostile one.</summary>
+    public const int MaxAnswerBytes = 8 * 1024 * 1024;
+
+    /// <summary>How much of a refusal or error body is kept for the chunk's record.</summary>
+    private const int MaxErrorBytes = 4096;
+
     /// <summary>
-    /// Sends the audio and returns the validated answer; every failure is a <see cref="WorkerFailedException"/> with
-    /// its kind (unreachable, timeout, 5xx, invalid answer).
+    /// The contract read strictly: the web defaults also read numbers from strings, so <c>"NaN"</c> or
+    /// <c>"Infinity"</c> would become times (dotnet/runtime#114896). A time must be a JSON number.
     /// </summary>
-    public async Task<WorkerTranscription> TranscribeAsync(string workerId, string workerUrl, Stream wav, double sentMs, string? language, TimeSpan timeout, CancellationToken cancellationToken)
+    private static readonly JsonSerializerOptions AnswerJson = Strict();
+
+    /// <summary>
+    /// Sends the audio and returns the answer, normalised (<see cref="AnswerNormalizer"/>); every failure is a
+    /// <see cref="WorkerFailedException"/> with its kind (unreachable, timeout, 5xx, declined, unreadable answer).
+    /// </summary>
+    public async Task<NormalizedAnswer> TranscribeAsync(string workerId, string workerUrl, Stream wav, double sentMs, string? language, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var uri = $"{workerUrl.TrimEnd('/')}/transcribe" + (string.IsNullOrEmpty(language) ? string.Empty : $"?language={Uri.EscapeDataString(language)}");
         using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeoutSource.CancelAfter(timeout);
         using var content = new StreamContent(wav);
         content.Headers.ContentType = new MediaTypeHeaderValue("audio/wav");
-        HttpResponseMessage response;
-        string body;
+        using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = content };
         try
         {
-            response = await clients.CreateClient(HttpClientName).PostAsync(uri, content, timeoutSource.Token);
-            body = await response.Content.ReadAsStringAsync(timeoutSource.Token);
+            // Headers only: the body is read under a cap, never buffered whole by the client.
+            using var response = await clients.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeoutSource.Token);
+            if (!response.IsSuccessStatusCode)
+            {
+                var status = (int)response.StatusCode;
+                var kind = IsRefusal(response.StatusCode) ? WorkerFailureKind.Declined : WorkerFailureKind.ServerError;
+                throw new WorkerFailedException(workerId, kind, $"HTTP {status}: {await ReadErrorAsync(response, timeoutSource.Token)}");
+            }
+
+            return await ReadAnswerAsync(workerId, response, sentMs, timeoutSource.Token);
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
             throw new WorkerFailedException(workerId, WorkerFailureKind.Timeout, $"no answer within {timeout.TotalSeconds:0} s", ex);
         }
-        catch (HttpRequestException ex)
+        catch (Exception ex) when (ex is HttpRequestException or IOException)
         {
             throw new WorkerFailedException(workerId, WorkerFailureKind.Unreachable, ex.Message, ex);
         }
-
-        using (response)
-        {
-            if (!response.IsSuccessStatusCode)
-            {
-                throw new WorkerFailedException(workerId, WorkerFailureKind.ServerError, $"HTTP {(int)response.StatusCode}: {Truncate(body)}");
-            }
-
-            return Validate(workerId, body, sentMs);
-        }
     }
 
-    /// <summary>Checks the answer's shape and that segment times lie inside the sent audio, in order.</summary>
-    public WorkerTranscription Validate(string workerId, string body, double sentMs)
+    /// <summary>Reads and normalises an answer body; an unreadable one is <see cref="WorkerFailureKind.InvalidAnswer"/>.</summary>
+    public static async Task<NormalizedAnswer> ReadAsync(string workerId, Stream body, double sentMs, CancellationToken cancellationToken)
     {
-        WorkerTranscription? answer;
         try
         {
-            answer = JsonSerializer.Deserialize<WorkerTranscription>(body, OrchardJson.Options);
+            await using var capped = new CappedStream(body, MaxAnswerBytes);
+            var answer = await JsonSerializer.DeserializeAsync<WorkerAnswer>(capped, AnswerJson, cancellationToken)
+                ?? throw new AnswerUnreadableException("the answer is JSON null");
+            return AnswerNormalizer.Normalize(answer, sentMs);
         }
         catch (JsonException ex)
         {
-            throw new WorkerFailedException(workerId, WorkerFailureKind.InvalidAnswer, $"not the /transcribe JSON: {ex.Message}", ex);
+            // The position is left out: the same answer must give the same reason from any worker.
+            throw Unreadable(workerId, $"not the /transcribe JSON at {ex.Path ?? "$"}: {Cause(ex)}", ex);
         }
-
-        if (answer is null || answer.Text is null || answer.Segments is null)
+        catch (AnswerUnreadableException ex)
         {
-            throw new WorkerFailedException(workerId, WorkerFailureKind.InvalidAnswer, "the answer lacks 'text' or 'segments'");
+            throw Unreadable(workerId, ex.Message, ex);
         }
-
-        var tolerance = options.Value.SegmentTolerance.TotalMilliseconds;
-        var previousStart = double.MinValue;
-        foreach (var s in answer.Segments)
-        {
-            if (s.Text is null || s.StartMs < -tolerance || s.EndMs < s.StartMs || s.EndMs > sentMs + tolerance || s.StartMs < previousStart)
-            {
-                throw new WorkerFailedException(workerId, WorkerFailureKind.InvalidAnswer,
-                    $"segment {s.StartMs:0}–{s.EndMs:0} ms is out of order or outside the {sentMs:0} ms of audio sent");
-            }
-
-            previousStart = s.StartMs;
-        }
-
-        return answer;
     }
 
-    private static string Truncate(string text) => text.Length <= 300 ? text : text[..300] + "…";
+    private static async Task<NormalizedAnswer> ReadAnswerAsync(string workerId, HttpResponseMessage response, double sentMs, CancellationToken cancellationToken)
+    {
+        if (response.Content.Headers.ContentLength > MaxAnswerBytes)
+        {
+            throw Unreadable(workerId, CappedStream.TooLarge(MaxAnswerBytes), null);
+        }
+
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+        return await ReadAsync(workerId, body, sentMs, cancellationToken);
+    }
+
+    /// <summary>
+    /// A 4xx is the worker refusing a request it cannot serve (a language, a size), not failing: except 408 and
+    /// 429, which say "not now".
+    /// </summary>
+    private static bool IsRefusal(HttpStatusCode status) =>
+        (int)status is >= 400 and < 500 && status is not HttpStatusCode.RequestTimeout and not HttpStatusCode.TooManyRequests;
+
+    private static async Task<string> ReadErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+        var buffer = new byte[MaxErrorBytes];
+        var read = 0;
+        int n;
+        while (read < buffer.Length && (n = await body.ReadAsync(buffer.AsMemory(read), cancellationToken)) > 0)
+        {
+            read += n;
+        }
+
+        var text = Encoding.UTF8.GetString(buffer, 0, read).Trim();
+        return text.Length <= 300 ? text : text[..300] + "…";
+    }
+
+    private static WorkerFailedException Unreadable(string workerId, string reason, Exception? inner) =>
+        new(workerId, WorkerFailureKind.InvalidAnswer, reason, inner);
+
+    private static string Cause(JsonException ex)
+    {
+        var message = ex.Message;
+        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+        if (cut < 0)
+        {
+            cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        }
+
+        return cut < 0 ? message : message[..cut];
+    }
+
+    private static JsonSerializerOptions Strict()
+    {
+        var options = new JsonSerializerOptions(OrchardJson.Options) { NumberHandling = JsonNumberHandling.Strict };
+        options.MakeReadOnly();
+        return options;
+    }
+
+    /// <summary>Reads at most a given number of bytes, then throws <see cref="AnswerUnreadableException"/>.</summary>
+    private sealed class CappedStream(Stream inner, long cap) : Stream
+    {
+        private long read;
+
+        public static string TooLarge(long cap) => $"the answer is over {cap / (1024 * 1024)} MB";
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => read; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            Count(await inner.ReadAsync(buffer, cancellationToken));
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        private int Count(int n)
+        {
+            read += n;
+            return read > cap ? throw new AnswerUnreadableException(TooLarge(cap)) : n;
+        }
+    }
 }

@@ -1,11 +1,13 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using Orchard.Domain.Jobs;
 
 namespace Orchard.Domain.Dispatch;
 
 /// <summary>One segment as a worker reports it: times relative to the audio it was sent.</summary>
 public sealed record WorkerSegment(string? Start, string? End, double StartMs, double EndMs, string Text);
 
-/// <summary>A worker's validated answer to <c>POST /transcribe</c> (the seed worker contract).</summary>
+/// <summary>A worker's answer to <c>POST /transcribe</c> (the seed worker contract), normalised by <see cref="AnswerNormalizer"/>.</summary>
 public sealed record WorkerTranscription
 {
     public required string Text { get; init; }
@@ -32,4 +34,11 @@ public sealed record ChunkResult
     public required double ElapsedMs { get; init; }
 
     public required WorkerTranscription Transcription { get; init; }
+
+    /// <summary>What normalising the worker's answer changed; null when nothing.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public AnswerChanges? Normalized { get; init; }
 }
+
+/// <summary>A chunk's last unreadable answer: who gave it and why (the reason is the same for the same answer).</summary>
+public sealed record UnreadableAnswer(string WorkerId, string Reason);

@@ -41,6 +41,10 @@ public sealed record ChunkRecord
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Error { get; init; }
 
+    /// <summary>What normalising the worker's answer changed (times clamped, segments reordered, ...); absent when nothing.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public AnswerChanges? Normalized { get; init; }
+
     /// <summary>The chunk id the original master used: <c>{job_id}_chunk_{n}</c>.</summary>
     public static string IdFor(string jobId, int index) => $"{jobId}_chunk_{index}";
 }

@@ -107,7 +107,7 @@ public sealed class JobSubmission(
             CreatedAt = now,
             UpdatedAt = now,
             Purify = purify ?? await preferences.GetUsePurifierAsync(cancellationToken),
-            Language = string.IsNullOrWhiteSpace(language) ? null : language.Trim(),
+            Language = CheckLanguage(language),
             DurationMs = probe.Duration?.TotalMilliseconds,
         };
         await progress.CreateAsync(job, cancellationToken);
@@ -121,19 +121,16 @@ public sealed class JobSubmission(
     public Task<JobSummary> FailUnstartedAsync(string jobId, Exception reason, CancellationToken cancellationToken) =>
         progress.SetStatusAsync(jobId, new JobTransition(JobStatus.Failed, $"The job could not be started ({reason.GetType().Name}: {reason.Message}); submit the recording again."), cancellationToken);
 
-    /// <summary>A language code for the workers (<c>en</c>, <c>ja</c>, <c>pt-BR</c>, <c>auto</c>); throws <see cref="InvalidRequestException"/>.</summary>
-    public static string? CheckLanguage(string? language)
-    {
-        if (string.IsNullOrWhiteSpace(language))
-        {
-            return null;
-        }
+    /// <summary>
+    /// The job's language as every worker will be asked for it (<see cref="LanguageCode"/>: <c>pt_BR</c> → <c>pt</c>,
+    /// <c>english</c> → <c>en</c>); throws <see cref="InvalidRequestException"/> for what no engine knows.
+    /// </summary>
+    public static string? CheckLanguage(string? language) =>
+        LanguageCode.TryNormalize(language, out var code)
+            ? code
+            : throw new InvalidRequestException($"language '{Shorten(language!.Trim())}' is not one the workers know: send {LanguageCode.Expected}.");
 
-        var trimmed = language.Trim();
-        return trimmed.Length <= 16 && trimmed.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')
-            ? trimmed
-            : throw new InvalidRequestException("language must be a language code such as en, ja or pt-BR (or auto).");
-    }
+    private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";
 
     private string NewJobId() => Guid.CreateVersion7(time.GetUtcNow()).ToString("D");
 

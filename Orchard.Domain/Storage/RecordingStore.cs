@@ -37,6 +37,9 @@ public sealed class RecordingStore
 
     public static string ResultBlob(string jobId, int index) => $"jobs/{jobId}/results/{index:D5}.json";
 
+    /// <summary>The last unreadable answer a chunk got (which worker, why), so a second worker's same answer ends the chunk.</summary>
+    public static string UnreadableBlob(string jobId, int index) => $"jobs/{jobId}/unreadable/{index:D5}.json";
+
     /// <summary>The job's document (summary and chunks) as it finished; answers after its Redis record has expired.</summary>
     public static string FinishedBlob(string jobId) => $"jobs/{jobId}/finished.json";
 

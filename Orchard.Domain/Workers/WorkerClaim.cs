@@ -9,8 +9,9 @@ public sealed record WorkerClaim(string Token, string JobId, string ChunkId, lon
 /// <summary>
 /// What a dispatcher asks for: a worker for this chunk until the lease ends. With a <see cref="LeasePlan"/>, the
 /// lease follows the chosen worker's speed, and a worker with no history gets the plan's short chunk instead.
+/// Workers in <paramref name="Exclude"/> (they declined the job) are passed over.
 /// </summary>
-public sealed record ClaimRequest(string JobId, string ChunkId, string Token, TimeSpan Lease, LeasePlan? Plan = null);
+public sealed record ClaimRequest(string JobId, string ChunkId, string Token, TimeSpan Lease, LeasePlan? Plan = null, IReadOnlyCollection<string>? Exclude = null);
 
 /// <summary>
 /// Timeout rule of a delivery: floor + audio seconds × speed ratio × safety factor, capped. A worker with no
@@ -43,4 +44,7 @@ public enum ReleaseOutcome
     Succeeded,
     Failed,
     Unreachable,
+
+    /// <summary>Not the worker's fault (it refused a request it cannot serve, or the chunk is unreadable): no cooldown, no failure counted.</summary>
+    Declined,
 }

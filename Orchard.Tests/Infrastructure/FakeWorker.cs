@@ -6,6 +6,9 @@ using Microsoft.Extensions.Logging;
 
 namespace Orchard.Tests.Infrastructure;
 
+/// <summary>What a fake worker heard: the sound runs in the audio it was sent, the audio's length and the language asked for.</summary>
+public sealed record FakeRequest(IReadOnlyList<(double StartMs, double EndMs)> Runs, double SentMs, string? Language);
+
 /// <summary>How a fake worker behaves.</summary>
 public enum FakeWorkerBehavior
 {
@@ -27,6 +30,7 @@ public sealed class FakeWorker : IAsyncDisposable
     private Task? registration;
     private int answered;
     private int concurrent;
+    private int requests;
 
     private FakeWorker(WebApplication app) => this.app = app;
 
@@ -43,6 +47,12 @@ public sealed class FakeWorker : IAsyncDisposable
     public int? DieAfter { get; init; }
 
     public int Answered => answered;
+
+    /// <summary>Requests that carried audio (answered, refused or failed).</summary>
+    public int Requests => requests;
+
+    /// <summary>When set, what the worker answers instead of its one segment per run (an engine's own shape).</summary>
+    public Func<FakeRequest, IResult>? Respond { get; set; }
 
     /// <summary>True if it was ever given a second chunk while working on one.</summary>
     public bool WasDoubleBooked { get; private set; }
@@ -147,6 +157,7 @@ public sealed class FakeWorker : IAsyncDisposable
             }
 
             var samples = ReadPcm16(body.ToArray());
+            Interlocked.Increment(ref requests);
             try
             {
                 // A client that went away (a master killed mid-request) ends the work, as its closed socket would.
@@ -160,6 +171,13 @@ public sealed class FakeWorker : IAsyncDisposable
             if (FailsOn?.Invoke(samples) == true)
             {
                 return Results.Text("model crashed on this audio", statusCode: 500);
+            }
+
+            if (Respond is { } respond)
+            {
+                var language = request.Query["language"].ToString();
+                Interlocked.Increment(ref answered);
+                return respond(new FakeRequest(SoundRuns(samples), samples.Length / 16.0, language.Length > 0 ? language : null));
             }
 
             switch (Behavior)

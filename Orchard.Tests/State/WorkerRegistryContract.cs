@@ -188,6 +188,35 @@ public abstract class WorkerRegistryContract
     }
 
     [Fact]
+    public async Task ReleaseAsync_NeitherCoolsDownNorCountsAFailure_WhenTheWorkerDeclined()
+    {
+        var registry = CreateRegistry();
+        var worker = await registry.AddAsync("http://english-only:1");
+        var claim = (await registry.ClaimAsync(WorkerBuilder.Claim()))!;
+
+        Assert.True(await registry.ReleaseAsync(worker.Id, claim.Claim.Token, ReleaseOutcome.Declined, null, "HTTP 422: English only"));
+
+        var read = (await registry.GetAsync(worker.Id))!;
+        Assert.Equal((0, 0, 0L, "HTTP 422: English only"), (read.FailedChunks, read.ConsecutiveFailures, read.CooldownUntilMs, read.LastError));
+        Assert.Equal(WorkerStatus.Online, read.EffectiveStatus(Now, OfflineAfter));
+        Assert.NotNull(await registry.ClaimAsync(WorkerBuilder.Claim()));
+    }
+
+    [Fact]
+    public async Task ClaimAsync_PassesOverExcludedWorkers()
+    {
+        var registry = CreateRegistry();
+        var declined = await registry.AddAsync("http://declined:1");
+        var other = await registry.AddAsync("http://other:1");
+
+        var claimed = (await registry.ClaimAsync(WorkerBuilder.Claim() with { Exclude = [declined.Id] }))!;
+
+        Assert.Equal(other.Id, claimed.Worker.Id);
+        Assert.Null(await registry.ClaimAsync(WorkerBuilder.Claim() with { Exclude = [declined.Id] }));
+        Assert.Equal(declined.Id, (await registry.ClaimAsync(WorkerBuilder.Claim()))!.Worker.Id);
+    }
+
+    [Fact]
     public async Task ClaimAsync_GivesUnmeasuredWorkerTheShortChunk_WithLeaseFromPlan()
     {
         var registry = CreateRegistry();

@@ -72,7 +72,7 @@ public class PocketSphinxEngineTests
     {
         using var engine = new PocketSphinxEngine(Defaults);
 
-        var error = await Assert.ThrowsAsync<TranscriptionEngineException>(() =>
+        var error = await Assert.ThrowsAsync<UnsupportedLanguageException>(() =>
             engine.TranscribeAsync(new NormalizedAudio("/unused.wav", 1), "ja", CancellationToken.None));
 
         Assert.Contains("English only", error.Message, StringComparison.Ordinal);

@@ -97,6 +97,33 @@ public class WorkerEndpointsTests
         Assert.Equal(0, engine.Calls);
     }
 
+    [Theory]
+    [InlineData("english", "en")]
+    [InlineData("pt_BR", "pt")]
+    [InlineData("JA-jp", "ja")]
+    public async Task PostTranscribe_AsksTheEngineForTheCanonicalCode_ByTheMastersRule(string asked, string expected)
+    {
+        var engine = new ScriptedEngine();
+        await using var worker = await WorkerHost.StartAsync(engine);
+
+        using var response = await worker.Http.PostAsync(new Uri($"/transcribe?language={asked}", UriKind.Relative), Wav(WorkerAudio.Wav16k(1)));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(expected, json.RootElement.GetProperty("metadata").GetProperty("language").GetString());
+    }
+
+    [Fact]
+    public async Task PostTranscribe_Returns422_WhenPocketSphinxIsAskedForAnotherLanguage()
+    {
+        await using var worker = await WorkerHost.StartAsync(engine: null);
+
+        using var response = await worker.Http.PostAsync(new Uri("/transcribe?language=japanese", UriKind.Relative), Wav(WorkerAudio.Wav16k(1)));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        Assert.Contains("English only", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task PostTranscribe_Returns500PlainText_WhenEngineFails()
     {

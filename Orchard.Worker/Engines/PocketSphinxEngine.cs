@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Orchard.Worker.Audio;
+using Orchard.Worker.Contract;
 
 namespace Orchard.Worker.Engines;
 
@@ -20,10 +21,7 @@ public sealed class PocketSphinxEngine(IOptions<WorkerOptions> options) : ITrans
 
     /// <summary>True for the languages this engine can be asked for: English, or automatic (which means English here).</summary>
     public static bool Supports(string? language) =>
-        string.IsNullOrWhiteSpace(language)
-        || language.Equals("auto", StringComparison.OrdinalIgnoreCase)
-        || language.Equals("en", StringComparison.OrdinalIgnoreCase)
-        || language.StartsWith("en-", StringComparison.OrdinalIgnoreCase);
+        LanguageCode.TryNormalize(language, out var code) && LanguageCode.IsEnglishOrAuto(code);
 
     /// <inheritdoc />
     public async Task<EngineTranscript> TranscribeAsync(NormalizedAudio audio, string language, CancellationToken cancellationToken)
@@ -31,7 +29,7 @@ public sealed class PocketSphinxEngine(IOptions<WorkerOptions> options) : ITrans
         ArgumentNullException.ThrowIfNull(audio);
         if (!Supports(language))
         {
-            throw new TranscriptionEngineException($"The PocketSphinx engine recognizes English only; '{language}' was asked for.");
+            throw new UnsupportedLanguageException($"The PocketSphinx engine recognizes English only; '{language}' was asked for.");
         }
 
         var binary = ExternalProcess.Find(options.PocketSphinxBinary)

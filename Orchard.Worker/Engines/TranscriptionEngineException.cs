@@ -41,3 +41,24 @@ public sealed class WhisperModelException : TranscriptionEngineException
     {
     }
 }
+
+/// <summary>The engine does not transcribe the language asked for (the contract's 422: another worker may).</summary>
+public sealed class UnsupportedLanguageException : TranscriptionEngineException
+{
+    /// <summary>Creates the exception.</summary>
+    public UnsupportedLanguageException()
+    {
+    }
+
+    /// <summary>Creates the exception with a message.</summary>
+    public UnsupportedLanguageException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception with a message and its cause.</summary>
+    public UnsupportedLanguageException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

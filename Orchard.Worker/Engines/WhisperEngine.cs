@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orchard.Worker.Audio;
+using Orchard.Worker.Contract;
 using Whisper.net;
 using Whisper.net.Ggml;
 using Whisper.net.LibraryLoader;
@@ -112,8 +113,10 @@ public sealed class WhisperEngine : ITranscriptionEngine
     {
         ArgumentNullException.ThrowIfNull(audio);
         await LoadAsync(cancellationToken);
-        // whisper.cpp knows bare codes ("en", "ja"): a regional tag like "en-US" is cut to its language.
-        var requested = string.IsNullOrWhiteSpace(language) ? "auto" : language.Split('-')[0].ToLowerInvariant();
+        // whisper.cpp knows bare codes ("en", "ja"): the shared rule cuts "pt_BR" to "pt" and maps "english" to "en".
+        var requested = LanguageCode.TryNormalize(language, out var code)
+            ? code ?? LanguageCode.Auto
+            : throw new UnsupportedLanguageException($"Whisper does not know the language '{language}'.");
         var samples = WavFile.ReadSamples(audio.Path);
         var segments = new List<EngineSegment>();
         string? detected = null;

@@ -170,6 +170,7 @@ public sealed class InMemoryWorkerRegistry(IOptions<StateOptions> options, TimeP
             {
                 ReleaseOutcome.Unreachable => w with { Claim = null, Status = WorkerStatus.Offline, FailedChunks = w.FailedChunks + 1, ConsecutiveFailures = w.ConsecutiveFailures + 1, CooldownUntilMs = now + Worker.CooldownMs(w.ConsecutiveFailures + 1), LastError = error },
                 ReleaseOutcome.Failed => w with { Claim = null, Status = WorkerStatus.Online, LastSeenMs = now, FailedChunks = w.FailedChunks + 1, ConsecutiveFailures = w.ConsecutiveFailures + 1, CooldownUntilMs = now + Worker.CooldownMs(w.ConsecutiveFailures + 1), LastError = error },
+                ReleaseOutcome.Declined => w with { Claim = null, Status = WorkerStatus.Online, LastSeenMs = now, LastError = error },
                 _ => w with
                 {
                     Claim = null,
@@ -198,6 +199,7 @@ public sealed class InMemoryWorkerRegistry(IOptions<StateOptions> options, TimeP
             Purge();
             var best = workers.Values
                 .Where(w => workerId is null || w.Id == workerId)
+                .Where(w => request.Exclude is null || !request.Exclude.Contains(w.Id))
                 .Where(w => !string.IsNullOrEmpty(w.Url) && w.Status != WorkerStatus.Offline && now - w.LastSeenMs <= offlineAfter && w.CooldownUntilMs <= now && !LiveClaim(w, now))
                 .OrderBy(w => w.ConsecutiveFailures > 0 ? 1 : 0)
                 .ThenBy(w => w.AverageSpeedRatio ?? -1)
@@ -210,6 +212,7 @@ public sealed class InMemoryWorkerRegistry(IOptions<StateOptions> options, TimeP
 
             // As in Redis: a worker with no history, or one much slower than the fastest online, gets the short chunk.
             var fastest = workers.Values
+                .Where(w => request.Exclude is null || !request.Exclude.Contains(w.Id))
                 .Where(w => !string.IsNullOrEmpty(w.Url) && w.Status != WorkerStatus.Offline && now - w.LastSeenMs <= offlineAfter)
                 .Min(w => w.AverageSpeedRatio);
             var ratio = best.AverageSpeedRatio;

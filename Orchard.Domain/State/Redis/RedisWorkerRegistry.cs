@@ -172,6 +172,7 @@ public sealed class RedisWorkerRegistry : IWorkerRegistry
                     request.ChunkId,
                     ExpiryMs,
                     workerId,
+                    string.Join('\n', request.Exclude ?? []),
                     .. PlanArguments(request.Plan),
                 ]);
             if (raw.IsNull)

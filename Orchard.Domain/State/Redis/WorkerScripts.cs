@@ -81,13 +81,15 @@ internal static class WorkerScripts
     /// <summary>
     /// Chooses and claims an idle, online worker with a URL: unmeasured first, then the lowest average speed ratio.
     /// KEYS: index; ARGV: worker key prefix, now ms, offline-after ms, lease ms, token, job id, chunk id, expiry ms,
-    /// only this worker id ('' for any), then an optional lease plan: '1', short chunk id, long s, short s, safety,
+    /// only this worker id ('' for any), worker ids passed over (newline-separated), then an optional lease plan: '1', short chunk id, long s, short s, safety,
     /// floor ms, cap ms, unmeasured ratio, slow factor. Returns nil or the claimed worker's json.
     /// </summary>
     public const string Claim = Common + "\n" + """
         local prefix, now, offline_after, lease = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
         local ids
         if ARGV[9] ~= '' then ids = {ARGV[9]} else ids = redis.call('ZRANGE', KEYS[1], 0, -1) end
+        local excluded = {}
+        for id in string.gmatch(ARGV[10], '[^\n]+') do excluded[id] = true end
         local best, best_key, best_rank, best_ratio
         local fastest
         for _, id in ipairs(ids) do
@@ -95,7 +97,7 @@ internal static class WorkerScripts
           local raw = redis.call('GET', key)
           if not raw then
             redis.call('ZREM', KEYS[1], id)
-          else
+          elseif not excluded[id] then
             local w = cjson.decode(raw)
             local url_ok = type(w.url) == 'string' and w.url ~= ''
             local online = w.status ~= 'offline' and now - tonumber(w.last_seen_ms) <= offline_after
@@ -112,19 +114,19 @@ internal static class WorkerScripts
         end
         if best == nil then return nil end
         local chunk_id = ARGV[7]
-        if ARGV[10] == '1' then
+        if ARGV[11] == '1' then
           local seconds
           if best_ratio == nil then
-            chunk_id = ARGV[11]
-            seconds = tonumber(ARGV[13]) * tonumber(ARGV[17])
-          elseif fastest ~= nil and best_ratio > tonumber(ARGV[18]) * fastest then
+            chunk_id = ARGV[12]
+            seconds = tonumber(ARGV[14]) * tonumber(ARGV[18])
+          elseif fastest ~= nil and best_ratio > tonumber(ARGV[19]) * fastest then
             -- A slow worker, while a much faster one is online: the long chunk waits for the fast one.
-            chunk_id = ARGV[11]
-            seconds = tonumber(ARGV[13]) * best_ratio
+            chunk_id = ARGV[12]
+            seconds = tonumber(ARGV[14]) * best_ratio
           else
-            seconds = tonumber(ARGV[12]) * best_ratio
+            seconds = tonumber(ARGV[13]) * best_ratio
           end
-          lease = math.min(tonumber(ARGV[16]), tonumber(ARGV[15]) + math.floor(seconds * tonumber(ARGV[14]) * 1000))
+          lease = math.min(tonumber(ARGV[17]), tonumber(ARGV[16]) + math.floor(seconds * tonumber(ARGV[15]) * 1000))
         end
         best.claim = {token = ARGV[5], job_id = ARGV[6], chunk_id = chunk_id, claimed_at_ms = now, lease_until_ms = now + lease}
         best.status = 'busy'
@@ -151,7 +153,7 @@ internal static class WorkerScripts
         end
         if outcome == 'succeeded' then
           w.consecutive_failures = 0
-        else
+        elseif outcome ~= 'declined' then
           w.consecutive_failures = (tonumber(w.consecutive_failures) or 0) + 1
           w.cooldown_until_ms = now + math.min(60000, 1000 * 2 ^ math.min(w.consecutive_failures - 1, 16))
         end
@@ -171,6 +173,8 @@ internal static class WorkerScripts
               table.insert(w.performance, {audio_seconds = tonumber(ARGV[6]), processing_seconds = tonumber(ARGV[7]), at = ARGV[8], speed_ratio = tonumber(ARGV[9])})
               while #w.performance > tonumber(ARGV[10]) do table.remove(w.performance, 1) end
             end
+          elseif outcome == 'declined' then
+            w.last_error = ARGV[5]
           else
             w.failed_chunks = (tonumber(w.failed_chunks) or 0) + 1
             w.last_error = ARGV[5]

@@ -27,12 +27,18 @@ public static class BatchDispatch
         string? stopped = null;
         DateTime? waitingSince = null;
         var mayClaim = true;
+        var declined = new List<string>(); // workers that refused this job (a language they do not serve): never claimed for it again
+        void Requeue(PendingChunk chunk)
+        {
+            queue.Add(chunk);
+            queue.Sort((a, b) => b.SentMs != a.SentMs ? b.SentMs.CompareTo(a.SentMs) : a.Index.CompareTo(b.Index));
+        }
 
         while ((queue.Count > 0 && stopped is null) || inFlight.Count > 0)
         {
             while (mayClaim && stopped is null && queue.Count > 0 && inFlight.Count < limits.MaxInFlight)
             {
-                var input = new ClaimInput(batch.JobId, batch.Language, queue[0], queue.Count > 1 ? queue[^1] : null);
+                var input = new ClaimInput(batch.JobId, batch.Language, queue[0], queue.Count > 1 ? queue[^1] : null) { Exclude = declined.ToArray() };
                 Assignment assignment;
                 try
                 {
@@ -41,6 +47,12 @@ public static class BatchDispatch
                 catch (TaskFailedException ex) when (ex.FailureDetails.IsCausedBy<NoWorkerAvailableException>())
                 {
                     mayClaim = false;
+                    break;
+                }
+                catch (TaskFailedException ex) when (ex.FailureDetails.IsCausedBy<NoWorkerCanServeException>())
+                {
+                    // Every worker in the fleet refused this job: nothing can progress, so stop keeping what was transcribed.
+                    stopped ??= ex.FailureDetails.ErrorMessage;
                     break;
                 }
 
@@ -99,8 +111,19 @@ public static class BatchDispatch
             catch (TaskFailedException ex) when (ex.FailureDetails.IsCausedBy<ClaimLostException>())
             {
                 // Not the worker's fault: the chunk goes back without spending the attempt.
-                queue.Add(finished.Chunk with { Attempts = finished.Chunk.Attempts - 1 });
-                queue.Sort((a, b) => b.SentMs != a.SentMs ? b.SentMs.CompareTo(a.SentMs) : a.Index.CompareTo(b.Index));
+                Requeue(finished.Chunk with { Attempts = finished.Chunk.Attempts - 1 });
+            }
+            catch (TaskFailedException ex) when (ex.FailureDetails.IsCausedBy<WorkerDeclinedException>())
+            {
+                // Not a fault and not an attempt: the chunk waits for a worker that has not refused this job.
+                declined.Add(finished.WorkerId);
+                Requeue(finished.Chunk with { Attempts = finished.Chunk.Attempts - 1 });
+            }
+            catch (TaskFailedException ex) when (ex.FailureDetails.IsCausedBy<ChunkUnreadableException>())
+            {
+                // The same unreadable answer from two workers: the chunk is at fault, so it becomes a gap now, without
+                // spending the fleet's attempts on it; the other chunks go on.
+                failed.Add(ChunkFailure.Of(finished.Chunk.Index, ex.FailureDetails.ErrorMessage));
             }
             catch (TaskFailedException ex)
             {
@@ -111,8 +134,7 @@ public static class BatchDispatch
                 }
                 else
                 {
-                    queue.Add(finished.Chunk);
-                    queue.Sort((a, b) => b.SentMs != a.SentMs ? b.SentMs.CompareTo(a.SentMs) : a.Index.CompareTo(b.Index));
+                    Requeue(finished.Chunk);
                 }
             }
         }

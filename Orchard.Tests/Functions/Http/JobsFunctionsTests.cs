@@ -232,6 +232,21 @@ public sealed class JobsFunctionsTests : IDisposable
     }
 
     [Fact]
+    public async Task SubmitJob_NormalizesTheLanguage_AndAnswers400ForOneNoWorkerKnows()
+    {
+        await using var host = await ApiHost.StartAsync();
+        var jobs = host.Function<JobsFunctions>();
+
+        var english = await SubmitAsync(host, jobs.SubmitJob(SetQueryOn(host.MultipartRequest(Wav(seed: 1), "a.wav"), "language=english"), host.Durable));
+        var brazil = await SubmitAsync(host, jobs.SubmitJob(SetQueryOn(host.MultipartRequest(Wav(seed: 1), "a.wav"), "language=pt_BR"), host.Durable));
+        var unknown = ApiHost.Read(await jobs.SubmitJob(SetQueryOn(host.MultipartRequest(Wav(seed: 1), "a.wav"), "language=klingon"), host.Durable));
+
+        Assert.Equal(("en", "pt"), (english.Language, brazil.Language));
+        Assert.Equal(400, unknown.Status);
+        Assert.Contains("'klingon' is not one the workers know", (string)unknown.Json!["error"]!, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task SubmitJob_KeepsEachUploadsAudio_WhenTwoUploadsShareAFileName()
     {
         await using var host = await ApiHost.StartAsync();

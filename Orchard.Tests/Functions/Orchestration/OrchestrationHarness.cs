@@ -37,12 +37,12 @@ public sealed class OrchestrationHarness : IAsyncDisposable
         new(await ApiHost.StartAsync(settings));
 
     /// <summary>Stores the recording and starts its orchestration, as POST /jobs does.</summary>
-    public async Task<string> SubmitAsync(string wavPath, bool purify = false)
+    public async Task<string> SubmitAsync(string wavPath, bool purify = false, string? language = null)
     {
         await using var file = File.OpenRead(wavPath);
-        var job = await Services.GetRequiredService<JobSubmission>().SubmitAsync(file, Path.GetFileName(wavPath), purify, null, CancellationToken.None);
+        var job = await Services.GetRequiredService<JobSubmission>().SubmitAsync(file, Path.GetFileName(wavPath), purify, language, CancellationToken.None);
         var limits = DispatchLimits.From(Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<DispatchOptions>>().Value);
-        await Client.ScheduleNewOrchestrationInstanceAsync(nameof(JobOrchestrator), new JobRequest(job.JobId, purify, null, limits), new StartOrchestrationOptions(job.JobId));
+        await Client.ScheduleNewOrchestrationInstanceAsync(nameof(JobOrchestrator), new JobRequest(job.JobId, purify, job.Language, limits), new StartOrchestrationOptions(job.JobId));
         return job.JobId;
     }
 
