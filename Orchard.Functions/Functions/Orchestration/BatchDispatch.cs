@@ -27,7 +27,7 @@ public static class BatchDispatch
         string? stopped = null;
         DateTime? waitingSince = null;
         var mayClaim = true;
-        var declined = new List<string>(); // workers that refused this job (a language they do not serve): never claimed for it again
+        var declined = new List<string>(batch.Declined); // workers that refused this job (a language they do not serve): never claimed for it again
         void Requeue(PendingChunk chunk)
         {
             queue.Add(chunk);
@@ -141,6 +141,6 @@ public static class BatchDispatch
 
         await Task.WhenAll(releases);
         var untranscribed = queue.Select(c => c.Index).Order().ToArray();
-        return new BatchOutcome(transcribed, failed, untranscribed, untranscribed.Length > 0 ? stopped : null);
+        return new BatchOutcome(transcribed, failed, untranscribed, untranscribed.Length > 0 ? stopped : null) { Declined = declined };
     }
 }

@@ -32,7 +32,10 @@ public static partial class JobOrchestrator
         {
             var state = request.Continuation ?? await PrepareAsync(context, request);
             split = true;
-            var batch = new ChunkBatch(request.JobId, request.Language, state.Remaining.Take(request.Limits.BatchSize).ToArray(), request.Limits);
+            var batch = new ChunkBatch(request.JobId, request.Language, state.Remaining.Take(request.Limits.BatchSize).ToArray(), request.Limits)
+            {
+                Declined = state.Declined,
+            };
             context.SetCustomStatus(new { phase = "processing", transcribed = state.Transcribed, speech_chunks = state.SpeechChunks, failed = state.Failed.Count });
             var outcome = await BatchDispatch.DispatchAsync(context, batch);
             var next = state with
@@ -40,6 +43,7 @@ public static partial class JobOrchestrator
                 Remaining = state.Remaining.Skip(batch.Chunks.Count).ToArray(),
                 Transcribed = state.Transcribed + outcome.Transcribed,
                 Failed = [.. state.Failed, .. outcome.Failed],
+                Declined = outcome.Declined,
             };
             if (outcome.Stopped is null && next.Remaining.Count > 0)
             {

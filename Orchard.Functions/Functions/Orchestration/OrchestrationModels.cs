@@ -15,6 +15,9 @@ public sealed record DispatchState(double DurationMs, IReadOnlyList<PendingChunk
 {
     /// <summary>Chunks given up in earlier batches, with why: the job ends failed, naming them, once the rest is done.</summary>
     public IReadOnlyList<ChunkFailure> Failed { get; init; } = [];
+
+    /// <summary>Workers that refused this job (a language they do not serve): never offered it again, in any batch.</summary>
+    public IReadOnlyList<string> Declined { get; init; } = [];
 }
 
 /// <summary>
@@ -34,13 +37,21 @@ public sealed record JobOutcome(string JobId, JobStatus Status, int Segments, st
 public sealed record JobStatusUpdate(string JobId, JobStatus Status, string? Error = null, double? DurationMs = null);
 
 /// <summary>A bounded slice of a job's chunks, dispatched in one generation of the job's orchestration.</summary>
-public sealed record ChunkBatch(string JobId, string? Language, IReadOnlyList<PendingChunk> Chunks, DispatchLimits Limits);
+public sealed record ChunkBatch(string JobId, string? Language, IReadOnlyList<PendingChunk> Chunks, DispatchLimits Limits)
+{
+    /// <summary>Workers that refused this job in earlier batches.</summary>
+    public IReadOnlyList<string> Declined { get; init; } = [];
+}
 
 /// <summary>
 /// How a batch ended: chunks it gave up (each with its reason), and, when dispatch stopped (no worker came in time),
 /// the chunks it left untranscribed and why it stopped.
 /// </summary>
-public sealed record BatchOutcome(int Transcribed, IReadOnlyList<ChunkFailure> Failed, IReadOnlyList<int> Untranscribed, string? Stopped);
+public sealed record BatchOutcome(int Transcribed, IReadOnlyList<ChunkFailure> Failed, IReadOnlyList<int> Untranscribed, string? Stopped)
+{
+    /// <summary>Workers that have refused this job so far, this batch's included.</summary>
+    public IReadOnlyList<string> Declined { get; init; } = [];
+}
 
 /// <summary>The end of a job that could not transcribe every chunk: its chunks given up, and why dispatch stopped if it did.</summary>
 public sealed record PartialTranscriptRequest(string JobId, IReadOnlyList<ChunkFailure> Failed, string? Stopped);

@@ -131,6 +131,26 @@ public sealed class WorkerAnswerTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_AsksADeclinerOnlyOnce_AcrossBatches()
+    {
+        await using var harness = await OrchestrationHarness.StartAsync(new Dictionary<string, string?> { ["Dispatch:BatchSize"] = "2" });
+        await using var english = await FakeWorker.StartAsync();
+        english.Respond = EnglishOnly;
+        await using var any = await FakeWorker.StartAsync(0.02);
+        await harness.Workers.AddAsync(english.Url);
+        await harness.Workers.AddAsync(any.Url);
+        var (path, bursts) = OrchestrationHarness.Recording(dir, 300, seed: 61);
+
+        var jobId = await harness.SubmitAsync(path, language: "japanese");
+
+        Assert.Equal(JobStatus.Completed, (await harness.WaitAsync(jobId)).Status);
+        var document = (await harness.Jobs.GetDocumentAsync(jobId))!;
+        Assert.True(document.Summary.TotalChunks >= 4, $"expected several batches, got {document.Summary.TotalChunks} chunks");
+        Assert.Equal(1, english.Requests);
+        Assert.Equal(bursts.Count, (await harness.TranscriptAsync(jobId))!.Segments.Count);
+    }
+
+    [Fact]
     public async Task RunAsync_FailsWithASentence_WhenEveryWorkerDeclinesTheLanguage()
     {
         await using var harness = await OrchestrationHarness.StartAsync();
