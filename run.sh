@@ -92,7 +92,11 @@ if [ -z "$recording" ]; then
 fi
 
 say "Submitting $(basename "$recording")"
-accepted=$(curl -fsS -F "file=@$recording" "$master/jobs")
+if ! accepted=$(curl -sS --fail-with-body -F "file=@$recording" "$master/jobs"); then
+  # The master's own sentence says what to do (415 not audio, 422 outside the decode bounds, 413 too large...).
+  echo "$accepted" | json 'd["error"]' >&2 2>/dev/null || echo "$accepted" >&2
+  exit 1
+fi
 job=$(echo "$accepted" | json 'd["job_id"]')
 echo "job $job"
 say "While it runs, look at"
@@ -112,6 +116,11 @@ done
 
 if [ "$status" != completed ]; then
   echo "$doc" | json 'd.get("error") or d["status"]' >&2
+  # A failed or cancelled job keeps what was transcribed, each gap marked (409 when it ended before the split).
+  if kept=$(curl -fsS "$master/jobs/$job/transcript?format=txt" 2>/dev/null); then
+    say "What was transcribed (gaps marked)"
+    echo "$kept"
+  fi
   exit 1
 fi
 
