@@ -8,8 +8,7 @@ using Xunit.Abstractions;
 
 namespace Orchard.Tests.LocalHost;
 
-[Collection(InMemoryDurableEngineCollection.Name)]
-public sealed class DurableEngineServerTests(InMemoryDurableEngineFixture engine, ITestOutputHelper output)
+public sealed class DurableEngineServerTests(ITestOutputHelper output)
 {
     static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
@@ -18,7 +17,7 @@ public sealed class DurableEngineServerTests(InMemoryDurableEngineFixture engine
     {
         const int count = 100;
         var counter = new ActivityCounter();
-        await using var host = await engine.StartHostAsync(FanOutSample.Register, services => services.AddSingleton(counter));
+        await using var host = await InMemoryDurableEngine.StartHostAsync(FanOutSample.Register, services => services.AddSingleton(counter));
 
         var (status, elapsed) = await RunFanOutAsync(host.Client, count);
 

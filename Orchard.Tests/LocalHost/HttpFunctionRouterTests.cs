@@ -16,9 +16,7 @@ using Orchard.Tests.Infrastructure;
 
 namespace Orchard.Tests.LocalHost;
 
-// In the engine's collection because one test connects a worker to the shared in-memory engine.
-[Collection(InMemoryDurableEngineCollection.Name)]
-public sealed class HttpFunctionRouterTests(InMemoryDurableEngineFixture engine) : IDisposable
+public sealed class HttpFunctionRouterTests : IDisposable
 {
     const string Key = "test-key";
 
@@ -124,10 +122,11 @@ public sealed class HttpFunctionRouterTests(InMemoryDurableEngineFixture engine)
     public async Task MapHttpFunctions_GivesTheEngineClient_WhenFunctionTakesDurableClient()
     {
         var counter = new ActivityCounter();
+        await using var engine = await DurableEngineServer.StartInMemoryAsync();
         await using var app = await RouterApp.StartAsync(metadataPath, Key, services =>
         {
             services.AddSingleton(counter);
-            services.AddOrchardDurableEngine(engine.Server, FanOutSample.Register);
+            services.AddOrchardDurableEngine(engine, FanOutSample.Register);
         });
 
         using var response = await app.Client.PostAsync(new Uri($"fanout/10?code={Key}", UriKind.Relative), content: null);
