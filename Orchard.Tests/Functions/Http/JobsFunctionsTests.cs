@@ -102,6 +102,21 @@ public sealed class JobsFunctionsTests : IDisposable
     }
 
     [Fact]
+    public async Task SubmitJob_Answers503NamingTheTool_WhenFfprobeIsNotInstalled()
+    {
+        await using var host = await ApiHost.StartAsync(new Dictionary<string, string?> { ["Audio:FfprobePath"] = "/opt/missing/ffprobe" });
+        using var body = new ByteArrayContent(Wav(seed: 1));
+
+        using var answer = await host.Client.PostAsync(new Uri("jobs?filename=talk.wav", UriKind.Relative), body);
+
+        var error = await answer.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, answer.StatusCode);
+        Assert.Contains("ffprobe is not installed", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("/opt/missing", error, StringComparison.Ordinal);
+        Assert.Equal(0, (await host.Jobs.GetStatsAsync()).Total);
+    }
+
+    [Fact]
     public async Task SubmitJob_Answers413FromItsOwnLimit_WhenBodyIsOverKestrelsDefaultToo()
     {
         await using var host = await ApiHost.StartAsync(new Dictionary<string, string?> { ["Storage:MaxUploadBytes"] = "1000" });
