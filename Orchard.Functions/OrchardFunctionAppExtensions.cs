@@ -24,6 +24,7 @@ public static class OrchardFunctionAppExtensions
         services.AddOrchardDispatch();
         services.AddOrchardJobs();
         services.AddOrchardWorkers();
+        services.AddHostedService<FunctionTimeoutCheck>();
         return services;
     }
 
