@@ -1,7 +1,9 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Orchard.Domain.Audio;
 using Orchard.Domain.Dispatch;
+using Orchard.Domain.Hosting;
 using Orchard.Domain.Jobs;
 using Orchard.Domain.State;
 using Orchard.Domain.Storage;
@@ -22,6 +24,15 @@ public static class OrchardFunctionAppExtensions
         services.AddOrchardDispatch();
         services.AddOrchardJobs();
         services.AddOrchardWorkers();
+        services.AddHostedService<FunctionTimeoutCheck>();
         return services;
     }
+
+    /// <summary>
+    /// Lets request bodies up to the Functions host's own limit reach the app. <c>ConfigureFunctionsWebApplication</c>
+    /// runs the worker's own Kestrel, whose 30,000,000-byte default would refuse a 29–100 MB recording the host
+    /// accepted, before the app could answer (a 500). Larger bodies the host refuses itself.
+    /// </summary>
+    public static IServiceCollection AddOrchardHttpLimits(this IServiceCollection services) =>
+        services.Configure<KestrelServerOptions>(kestrel => kestrel.Limits.MaxRequestBodySize = FunctionsHostLimits.MaxRequestBodyBytes);
 }

@@ -5,4 +5,5 @@ using Orchard.Functions;
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
 builder.Services.AddOrchardFunctionApp(builder.Configuration);
+builder.Services.AddOrchardHttpLimits();
 builder.Build().Run();

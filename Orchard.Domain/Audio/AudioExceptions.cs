@@ -41,7 +41,7 @@ public sealed class AudioDecodeException : AudioException
 }
 
 /// <summary>ffmpeg or ffprobe is missing, failed to start or ran past its timeout.</summary>
-public sealed class AudioToolException : AudioException
+public class AudioToolException : AudioException
 {
     public AudioToolException() { }
 
@@ -60,4 +60,21 @@ public sealed class AudioLimitException : AudioException
     public AudioLimitException(string message) : base(message) { }
 
     public AudioLimitException(string message, Exception innerException) : base(message, innerException) { }
+}
+
+/// <summary>
+/// ffmpeg or ffprobe is not installed where the master runs: the deployment's fault, not the recording's (maps to 503).
+/// The message names the tool, never its path.
+/// </summary>
+public sealed class AudioToolMissingException : AudioToolException
+{
+    public AudioToolMissingException() { }
+
+    public AudioToolMissingException(string tool)
+        : base($"This master cannot read audio: {tool} is not installed on its host. The operator must deploy it with ffmpeg (see the README, \"Deploying to Azure\"); nothing is wrong with the recording, so submit it again then.") => Tool = tool;
+
+    public AudioToolMissingException(string tool, Exception innerException)
+        : base($"This master cannot read audio: {tool} is not installed on its host. The operator must deploy it with ffmpeg (see the README, \"Deploying to Azure\"); nothing is wrong with the recording, so submit it again then.", innerException) => Tool = tool;
+
+    public string Tool { get; } = string.Empty;
 }

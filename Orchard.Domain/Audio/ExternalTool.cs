@@ -34,7 +34,7 @@ internal static class ExternalTool
         }
         catch (Win32Exception ex)
         {
-            throw new AudioToolException($"cannot start {fileName}: {ex.Message}", ex);
+            throw new AudioToolMissingException(Path.GetFileName(fileName), ex);
         }
 
         // Both pipes are drained concurrently so a chatty tool can never block on a full pipe.

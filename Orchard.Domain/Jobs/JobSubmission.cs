@@ -11,7 +11,7 @@ namespace Orchard.Domain.Jobs;
 /// is refused at once, and records the job. The caller then starts its orchestration.
 /// </summary>
 public sealed class JobSubmission(
-    RecordingStore recordings, JobProgress progress, IPreferenceStore preferences, AudioPipeline audio, IOptions<StorageOptions> storage, TimeProvider time)
+    RecordingStore recordings, JobProgress progress, IPreferenceStore preferences, AudioPipeline audio, AudioTools tools, IOptions<StorageOptions> storage, TimeProvider time)
 {
     /// <summary>
     /// Throws <see cref="EmptyUploadException"/>, <see cref="UploadTooLargeException"/>, or an
@@ -43,6 +43,8 @@ public sealed class JobSubmission(
     public Task<JobSummary> SubmitAsync(JobUpload upload, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(upload);
+        // Before the upload is stored: without ffprobe nothing can be accepted, whatever the recording.
+        tools.ThrowIfMissing();
         var language = CheckLanguage(upload.Language);
         return upload.UploadId is { } uploadId
             ? SubmitUploadedAsync(uploadId, upload.Filename, upload.Purify, language, cancellationToken)

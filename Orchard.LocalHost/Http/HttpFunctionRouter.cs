@@ -13,6 +13,7 @@ using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orchard.Domain.Hosting;
 using Orchard.LocalHost.Functions;
 
 namespace Orchard.LocalHost.Http;
@@ -61,18 +62,32 @@ public static partial class HttpFunctionRouter
             return;
         }
 
-        // Kestrel's default 30 MB body limit would refuse recordings the app accepts; the app enforces its own limit
-        // (Storage:MaxUploadBytes) while it streams, as it must behind the Functions host too.
+        // The Functions host refuses a body over its limit before the app runs (azure-functions-host#11525 reports a
+        // bare 500 there); here the answer is a 413 pointing to /uploads. Kestrel's own 30 MB default is lifted: the
+        // host's limit is the one that holds, counted as the body streams when there is no Content-Length.
+        if (context.Request.ContentLength > FunctionsHostLimits.MaxRequestBodyBytes)
+        {
+            await WriteErrorAsync(context, StatusCodes.Status413PayloadTooLarge, FunctionsHostLimits.BodyTooLargeMessage);
+            return;
+        }
+
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
         {
             bodySize.MaxRequestBodySize = null;
         }
+
+        context.Request.Body = new HostLimitedBodyStream(context.Request.Body, FunctionsHostLimits.MaxRequestBodyBytes);
 
         try
         {
             var arguments = binders.Select(bind => bind(context)).ToArray();
             var result = await method.InvokeAsync(context.RequestServices, arguments);
             await WriteResultAsync(context, result);
+        }
+        catch (RequestBodyTooLargeException ex) when (!context.Response.HasStarted)
+        {
+            context.Response.Clear();
+            await WriteErrorAsync(context, StatusCodes.Status413PayloadTooLarge, ex.Message);
         }
         catch (BadHttpRequestException ex) when (!context.Response.HasStarted)
         {

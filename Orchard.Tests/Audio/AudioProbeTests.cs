@@ -75,7 +75,7 @@ public class AudioProbeTests
         using var dir = new TempDir();
         var path = dir.File("x.bin");
         await File.WriteAllBytesAsync(path, [1, 2, 3]);
-        await Assert.ThrowsAsync<AudioToolException>(() => AudioProbe.ProbeAsync(path, new AudioOptions { FfprobePath = "/nonexistent/ffprobe" }, CancellationToken.None));
+        await Assert.ThrowsAsync<AudioToolMissingException>(() => AudioProbe.ProbeAsync(path, new AudioOptions { FfprobePath = "/nonexistent/ffprobe" }, CancellationToken.None));
     }
 
     [Theory]

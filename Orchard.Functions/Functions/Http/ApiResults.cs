@@ -28,6 +28,7 @@ internal static class ApiResults
         EmptyUploadException or EmptyAudioException => Error(StatusCodes.Status400BadRequest, ex.Message),
         NotAudioException => Error(StatusCodes.Status415UnsupportedMediaType, ex.Message),
         UploadTooLargeException => Error(StatusCodes.Status413PayloadTooLarge, ex.Message),
+        AudioToolMissingException => Error(StatusCodes.Status503ServiceUnavailable, ex.Message),
         AudioException => Error(StatusCodes.Status422UnprocessableEntity, ex.Message),
         InvalidWorkerUrlException or DuplicateWorkerException or InvalidRequestException or UploadNotFoundException => Error(StatusCodes.Status400BadRequest, ex.Message),
         JsonException => Error(StatusCodes.Status400BadRequest, $"The request body is not valid JSON: {ex.Message}"),

@@ -1,9 +1,11 @@
 using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Orchard.Domain.Dispatch;
+using Orchard.Domain.Hosting;
 using Orchard.Domain.Jobs;
 using Orchard.Domain.State;
 using Orchard.Domain.Storage;
@@ -99,6 +101,86 @@ public sealed class JobsFunctionsTests : IDisposable
 
         Assert.Equal(413, status);
         Assert.Contains("Storage:MaxUploadBytes", (string)json!["error"]!, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SubmitJob_Answers503NamingTheTool_WhenFfprobeIsNotInstalled()
+    {
+        await using var host = await ApiHost.StartAsync(new Dictionary<string, string?> { ["Audio:FfprobePath"] = "/opt/missing/ffprobe" });
+        using var body = new ByteArrayContent(Wav(seed: 1));
+
+        using var answer = await host.Client.PostAsync(new Uri("jobs?filename=talk.wav", UriKind.Relative), body);
+
+        var error = await answer.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, answer.StatusCode);
+        Assert.Contains("ffprobe is not installed", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("/opt/missing", error, StringComparison.Ordinal);
+        Assert.Equal(0, (await host.Jobs.GetStatsAsync()).Total);
+    }
+
+    [Fact]
+    public async Task SubmitJob_Answers413PointingToUploads_WhenContentLengthIsOverTheFunctionsHostLimit()
+    {
+        await using var host = await ApiHost.StartAsync();
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("jobs?filename=big.wav", UriKind.Relative))
+        {
+            Content = new StreamContent(new FillerStream(FunctionsHostLimits.MaxRequestBodyBytes + 1)),
+        };
+        request.Content.Headers.ContentLength = FunctionsHostLimits.MaxRequestBodyBytes + 1;
+        // The answer comes before any byte of the body is sent, as from the Functions host.
+        request.Headers.ExpectContinue = true;
+
+        using var answer = await host.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, answer.StatusCode);
+        Assert.Contains("POST /uploads", await answer.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SubmitJob_Answers413PointingToUploads_WhenAChunkedBodyPassesTheFunctionsHostLimit()
+    {
+        await using var host = await ApiHost.StartAsync();
+        // No Content-Length: the limit holds as the body streams. Just past it, so the server can drain the rest.
+        using var content = new StreamContent(new FillerStream(FunctionsHostLimits.MaxRequestBodyBytes + 4096));
+        content.Headers.ContentType = new MediaTypeHeaderValue("audio/wav");
+
+        using var answer = await host.Client.PostAsync(new Uri("jobs?filename=big.wav", UriKind.Relative), content);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, answer.StatusCode);
+        Assert.Contains("POST /uploads", await answer.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(0, (await host.Jobs.GetStatsAsync()).Total);
+    }
+
+    /// <summary>A body of the given length that costs no memory, without a known length (sent chunked).</summary>
+    sealed class FillerStream(long length) : Stream
+    {
+        long position;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => position; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            var n = (int)Math.Min(count, length - position);
+            Array.Clear(buffer, offset, n);
+            position += n;
+            return n;
+        }
+
+        public override void Flush() { }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     [Fact]
