@@ -9,7 +9,7 @@ targetScope = 'resourceGroup'
 @description('Azure region of every resource; the resource group\'s by default.')
 param location string = resourceGroup().location
 
-@description('Short lowercase prefix of every resource name (2-10 letters and digits).')
+@description('Short prefix of every resource name (2-10 letters and digits; lowercased).')
 @minLength(2)
 @maxLength(10)
 param namePrefix string = 'orchard'
@@ -59,13 +59,16 @@ param tags object = {
 }
 
 var suffix = uniqueString(resourceGroup().id)
+// Lowercase everywhere (container apps, storage); no dashes where names allow only letters and digits.
+var prefix = toLower(namePrefix)
+var compactPrefix = replace(prefix, '-', '')
 // One home for the container name: the storage account creates it, the app is told it (Storage__ContainerName).
 var audioContainerName = 'orchard'
 
 module identity 'modules/identity.bicep' = {
   name: 'identity'
   params: {
-    name: '${namePrefix}-id-${suffix}'
+    name: '${prefix}-id-${suffix}'
     location: location
     tags: tags
   }
@@ -74,8 +77,8 @@ module identity 'modules/identity.bicep' = {
 module monitoring 'modules/monitoring.bicep' = {
   name: 'monitoring'
   params: {
-    workspaceName: '${namePrefix}-log-${suffix}'
-    appInsightsName: '${namePrefix}-appi-${suffix}'
+    workspaceName: '${prefix}-log-${suffix}'
+    appInsightsName: '${prefix}-appi-${suffix}'
     location: location
     tags: tags
     retentionInDays: logRetentionDays
@@ -86,7 +89,7 @@ module monitoring 'modules/monitoring.bicep' = {
 module keyVault 'modules/keyvault.bicep' = {
   name: 'keyVault'
   params: {
-    name: take('${namePrefix}kv${suffix}', 24)
+    name: take('${compactPrefix}kv${suffix}', 24)
     location: location
     tags: tags
     readerPrincipalId: identity.outputs.principalId
@@ -96,7 +99,7 @@ module keyVault 'modules/keyvault.bicep' = {
 module storage 'modules/storage.bicep' = {
   name: 'storage'
   params: {
-    name: take('${namePrefix}st${suffix}', 24)
+    name: take('${compactPrefix}st${suffix}', 24)
     location: location
     tags: tags
     containerName: audioContainerName
@@ -110,7 +113,7 @@ module storage 'modules/storage.bicep' = {
 module redis 'modules/redis.bicep' = {
   name: 'redis'
   params: {
-    name: '${namePrefix}-redis-${suffix}'
+    name: '${prefix}-redis-${suffix}'
     location: location
     tags: tags
     skuName: redisSku
@@ -121,7 +124,7 @@ module redis 'modules/redis.bicep' = {
 module registry 'modules/registry.bicep' = {
   name: 'registry'
   params: {
-    name: take('${namePrefix}cr${suffix}', 50)
+    name: take('${compactPrefix}cr${suffix}', 50)
     location: location
     tags: tags
     pullPrincipalId: identity.outputs.principalId
@@ -131,8 +134,8 @@ module registry 'modules/registry.bicep' = {
 module functionApp 'modules/functionapp.bicep' = {
   name: 'functionApp'
   params: {
-    name: '${namePrefix}-app'
-    environmentName: '${namePrefix}-env-${suffix}'
+    name: '${prefix}-app'
+    environmentName: '${prefix}-env-${suffix}'
     location: location
     tags: tags
     image: image
