@@ -1,0 +1,138 @@
+// The storage account: the Functions host (keys, timers' locks), the Durable Task backend (queues, tables, blobs of
+// the task hub) and Orchard's own audio, chunks and transcripts in one container. The app identity gets exactly the
+// three data roles the identity-based AzureWebJobsStorage connection needs.
+
+@description('Name of the storage account (3-24 lowercase letters and digits, globally unique).')
+@minLength(3)
+@maxLength(24)
+param name string
+
+@description('Azure region of the account.')
+param location string
+
+@description('Tags applied to the account.')
+param tags object
+
+@description('Blob container holding every recording, chunk, answer and transcript (Storage:ContainerName).')
+param containerName string
+
+@description('Origins allowed to PUT uploads from a browser to the SAS URLs of POST /uploads; empty: no CORS rule.')
+param corsAllowedOrigins array
+
+@description('Allow shared-key (account key and SAS) access. See main.bicep, storageKeyAccess.')
+param allowSharedKeyAccess bool
+
+@description('Principal id of the app identity, granted blob, queue and table data roles.')
+param dataPrincipalId string
+
+@description('Key Vault receiving the key-bearing connection string when shared keys are allowed.')
+param keyVaultName string
+
+// Blob Data Owner rather than Contributor: the Functions host documents Owner for identity-based AzureWebJobsStorage
+// (it manages blob leases and its key store's containers).
+var storageBlobDataOwner = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
+var storageQueueDataContributor = '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
+var storageTableDataContributor = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
+var dataRoles = [
+  storageBlobDataOwner
+  storageQueueDataContributor
+  storageTableDataContributor
+]
+
+resource account 'Microsoft.Storage/storageAccounts@2025-01-01' = {
+  name: name
+  location: location
+  tags: tags
+  kind: 'StorageV2'
+  sku: {
+    name: 'Standard_LRS'
+  }
+  properties: {
+    accessTier: 'Hot'
+    minimumTlsVersion: 'TLS1_2'
+    supportsHttpsTrafficOnly: true
+    allowBlobPublicAccess: false
+    allowSharedKeyAccess: allowSharedKeyAccess
+    defaultToOAuthAuthentication: true
+    publicNetworkAccess: 'Enabled'
+  }
+}
+
+resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2025-01-01' = {
+  parent: account
+  name: 'default'
+  properties: {
+    cors: {
+      // Browsers send the upload with PUT (Put Blob, or Put Block + Put Block List to resume) after a preflight.
+      corsRules: empty(corsAllowedOrigins) ? [] : [
+        {
+          allowedOrigins: corsAllowedOrigins
+          allowedMethods: [
+            'PUT'
+            'OPTIONS'
+          ]
+          allowedHeaders: [
+            'x-ms-*'
+            'content-type'
+            'content-length'
+            'content-md5'
+          ]
+          exposedHeaders: [
+            'x-ms-*'
+            'etag'
+          ]
+          maxAgeInSeconds: 3600
+        }
+      ]
+    }
+  }
+}
+
+resource container 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-01-01' = {
+  parent: blobService
+  name: containerName
+  properties: {
+    publicAccess: 'None'
+  }
+}
+
+resource dataAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for role in dataRoles: {
+    name: guid(account.id, dataPrincipalId, role)
+    scope: account
+    properties: {
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', role)
+      principalId: dataPrincipalId
+      principalType: 'ServicePrincipal'
+    }
+  }
+]
+
+resource vault 'Microsoft.KeyVault/vaults@2024-11-01' existing = {
+  name: keyVaultName
+}
+
+resource keyConnection 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = if (allowSharedKeyAccess) {
+  parent: vault
+  name: 'storage-connection-string'
+  properties: {
+    contentType: 'Azure Storage connection string (account key)'
+    value: 'DefaultEndpointsProtocol=https;AccountName=${account.name};AccountKey=${account.listKeys().keys[0].value};EndpointSuffix=${environment().suffixes.storage}'
+  }
+}
+
+@description('Name of the storage account.')
+output name string = account.name
+
+@description('Blob endpoint, e.g. https://name.blob.core.windows.net/.')
+output blobEndpoint string = account.properties.primaryEndpoints.blob
+
+@description('Queue endpoint.')
+output queueEndpoint string = account.properties.primaryEndpoints.queue
+
+@description('Table endpoint.')
+output tableEndpoint string = account.properties.primaryEndpoints.table
+
+
+@description('Name of the Key Vault secret holding the key-bearing connection string; empty when shared keys are off.')
+output keyConnectionSecretName string = allowSharedKeyAccess ? keyConnection.name : ''
