@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Orchard.Domain.IO;
 using Orchard.Domain.Json;
 
 namespace Orchard.Domain.Dispatch;
@@ -64,7 +65,7 @@ public sealed class WorkerClient(IHttpClientFactory clients)
     {
         try
         {
-            await using var capped = new CappedStream(body, MaxAnswerBytes);
+            await using var capped = new LimitedReadStream(body, MaxAnswerBytes, () => new AnswerUnreadableException(TooLarge(MaxAnswerBytes)));
             var answer = await JsonSerializer.DeserializeAsync<WorkerAnswer>(capped, AnswerJson, cancellationToken)
                 ?? throw new AnswerUnreadableException("the answer is JSON null");
             return AnswerNormalizer.Normalize(answer, sentMs);
@@ -84,7 +85,7 @@ public sealed class WorkerClient(IHttpClientFactory clients)
     {
         if (response.Content.Headers.ContentLength > MaxAnswerBytes)
         {
-            throw Unreadable(workerId, CappedStream.TooLarge(MaxAnswerBytes), null);
+            throw Unreadable(workerId, TooLarge(MaxAnswerBytes), null);
         }
 
         await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
@@ -135,45 +136,5 @@ public sealed class WorkerClient(IHttpClientFactory clients)
         return options;
     }
 
-    /// <summary>Reads at most a given number of bytes, then throws <see cref="AnswerUnreadableException"/>.</summary>
-    private sealed class CappedStream(Stream inner, long cap) : Stream
-    {
-        private long read;
-
-        public static string TooLarge(long cap) => $"the answer is over {cap / (1024 * 1024)} MB";
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => read; set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-            Count(await inner.ReadAsync(buffer, cancellationToken));
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        private int Count(int n)
-        {
-            read += n;
-            return read > cap ? throw new AnswerUnreadableException(TooLarge(cap)) : n;
-        }
-    }
+    private static string TooLarge(long cap) => $"the answer is over {cap / (1024 * 1024)} MB";
 }

@@ -14,6 +14,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orchard.Domain.Hosting;
+using Orchard.Domain.IO;
 using Orchard.LocalHost.Functions;
 
 namespace Orchard.LocalHost.Http;
@@ -76,7 +77,7 @@ public static partial class HttpFunctionRouter
             bodySize.MaxRequestBodySize = null;
         }
 
-        context.Request.Body = new HostLimitedBodyStream(context.Request.Body, FunctionsHostLimits.MaxRequestBodyBytes);
+        context.Request.Body = new LimitedReadStream(context.Request.Body, FunctionsHostLimits.MaxRequestBodyBytes, () => new RequestBodyTooLargeException());
 
         try
         {

@@ -1,11 +1,10 @@
-namespace Orchard.LocalHost.Http;
+namespace Orchard.Domain.IO;
 
 /// <summary>
-/// A request body that stops at the Functions host's limit, as the real host does for bodies without a
-/// Content-Length. It throws <see cref="RequestBodyTooLargeException"/>, deliberately not an IOException: the app
-/// reads a broken body (an IOException) as the client's 400, but this is the host refusing, which the router answers.
+/// Reads through to another stream until more than a limit has been read, then throws the caller's exception: a body
+/// from outside (a worker's answer, a request without a Content-Length) is read with a bound, never buffered whole first.
 /// </summary>
-internal sealed class HostLimitedBodyStream(Stream inner, long limit) : Stream
+public sealed class LimitedReadStream(Stream inner, long limit, Func<Exception> overLimit) : Stream
 {
     long read;
 
@@ -27,27 +26,19 @@ internal sealed class HostLimitedBodyStream(Stream inner, long limit) : Stream
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    int Count(int n)
+    public override void Flush()
     {
-        read += n;
-        return read > limit ? throw new RequestBodyTooLargeException() : n;
     }
-
-    public override void Flush() { }
 
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
 
     public override void SetLength(long value) => throw new NotSupportedException();
 
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-}
 
-/// <summary>The request body passed the Functions host's limit.</summary>
-internal sealed class RequestBodyTooLargeException : Exception
-{
-    public RequestBodyTooLargeException() : base(Orchard.Domain.Hosting.FunctionsHostLimits.BodyTooLargeMessage) { }
-
-    public RequestBodyTooLargeException(string message) : base(message) { }
-
-    public RequestBodyTooLargeException(string message, Exception innerException) : base(message, innerException) { }
+    int Count(int n)
+    {
+        read += n;
+        return read > limit ? throw overLimit() : n;
+    }
 }
