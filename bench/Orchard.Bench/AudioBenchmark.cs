@@ -89,7 +89,7 @@ internal static class AudioBenchmark
         var inv = CultureInfo.InvariantCulture;
         md.AppendLine("# Audio pipeline benchmark");
         md.AppendLine();
-        md.AppendLine(inv, $"Run {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores (shared with parallel builds), .NET {Environment.Version}, Release.");
+        md.AppendLine(inv, $"Run {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, .NET {Environment.Version}, Release.");
         md.AppendLine("Command: `dotnet run -c Release --project bench/Orchard.Bench -- audio`.");
         md.AppendLine("Inputs are generated: speech-like harmonic bursts of 2.2-4.3 s at about -24 dBFS, pauses 70% 0.3-1.5 s / 20% 1.5-3.5 s / 10% 3.5-6 s, pink noise at about -50 dBFS; the MP3 is the first 30 minutes at 64 kbit/s.");
         md.AppendLine("Each case runs in a fresh child process (after a 1-second warm-up file, as in a long-running host); wall time is `PrepareAsync` in-process, peak memory is the child's `PeakWorkingSet64` (VmHWM) after the stage, so it includes the .NET runtime baseline. Chunks are written to local disk (temp directory).");
