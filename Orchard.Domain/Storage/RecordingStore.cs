@@ -13,7 +13,8 @@ namespace Orchard.Domain.Storage;
 /// Every byte of audio and every transcript, in one blob container. Names come from job ids, never from the
 /// user's file name, so two uploads named alike never touch each other's audio.
 /// Layout: <c>jobs/{id}/source</c>, <c>jobs/{id}/job.json</c>, <c>jobs/{id}/manifest.json</c>,
-/// <c>jobs/{id}/chunks/{n}.wav</c>, <c>jobs/{id}/results/{n}.json</c>, <c>jobs/{id}/transcript.json</c>.
+/// <c>jobs/{id}/chunks/{n}.wav</c>, <c>jobs/{id}/results/{n}.json</c>, <c>jobs/{id}/transcript.json</c>,
+/// <c>workers/{hash}.json</c>.
 /// </summary>
 public sealed class RecordingStore
 {
@@ -45,6 +46,13 @@ public sealed class RecordingStore
 
     /// <summary>A direct upload from <c>POST /uploads</c>, until it is submitted as a job.</summary>
     public static string UploadBlob(string uploadId) => $"uploads/{uploadId}";
+
+    /// <summary>Where workers added by URL are remembered (<see cref="WorkerBlob"/>).</summary>
+    public const string WorkerPrefix = "workers/";
+
+    /// <summary>A worker added by URL; its id is a URL, so the name is its hash.</summary>
+    public static string WorkerBlob(string workerId) =>
+        WorkerPrefix + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(workerId))) + ".json";
 
     private const string RetentionPrefix = "retention/";
 
@@ -210,5 +218,5 @@ public sealed class RecordingStore
         }
     }
 
-    private Task EnsureContainerAsync() => created.Value;
+    internal Task EnsureContainerAsync() => created.Value;
 }

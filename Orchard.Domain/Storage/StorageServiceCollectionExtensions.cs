@@ -32,6 +32,7 @@ public static class StorageServiceCollectionExtensions
         });
         services.TryAddSingleton<RecordingStore>();
         services.TryAddSingleton<UploadSlots>();
+        services.TryAddSingleton<Orchard.Domain.Workers.IWorkerDirectory, BlobWorkerDirectory>();
         return services;
     }
 }

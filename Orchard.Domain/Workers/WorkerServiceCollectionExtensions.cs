@@ -13,6 +13,7 @@ public static class WorkerServiceCollectionExtensions
         services.AddHttpClient(WorkerMaintenance.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<WorkerMaintenance>();
+        services.TryAddSingleton<WorkerFleet>();
         return services;
     }
 }

@@ -157,6 +157,45 @@ public sealed class ProgramTests : IDisposable
     }
 
     /// <summary>
+    /// The original's kind of fleet: workers added by URL never register again, so after Redis restarts empty only
+    /// the worker directory in blobs brings them back, on the next sweep.
+    /// </summary>
+    [Fact]
+    public async Task Main_FinishesWithWholeRecord_WhenRedisRestartsEmptyUnderWorkersAddedByUrl()
+    {
+        await using var redis = await RedisServerProcess.StartAsync();
+        await using var host = LocalHostProcess.Create(redis.ConnectionString, TestEnvironment.StorageConnectionString, new Dictionary<string, string>
+        {
+            ["Dispatch__NoWorkerPollInterval"] = "00:00:00.500",
+            ["Timers__WorkerSweep"] = "*/2 * * * * *",
+            ["Timers__JobCleanup"] = "0 0 0 1 1 *",
+        });
+        await host.StartAsync();
+        await using var a = await FakeWorker.StartAsync(0.08);
+        await using var b = await FakeWorker.StartAsync(0.08);
+        await AddWorkerAsync(host, a.Url);
+        await AddWorkerAsync(host, b.Url);
+        var (path, bursts) = OrchestrationHarness.Recording(dir, 60, seed: 59);
+
+        var jobId = await SubmitAsync(host, path);
+        for (var i = 0; i < 300 && a.Answered + b.Answered == 0; i++)
+        {
+            await Task.Delay(50);
+        }
+
+        await redis.KillAsync();
+        await redis.StartAgainAsync();
+        using var job = await WaitForAsync(host, jobId, "completed", TimeSpan.FromSeconds(120));
+
+        AssertSegmentsMatch(job, bursts);
+        var chunks = job.RootElement.GetProperty("chunks").EnumerateArray().ToArray();
+        Assert.Equal(job.RootElement.GetProperty("total_chunks").GetInt32(), chunks.Length);
+        Assert.All(chunks, c => Assert.Contains(c.GetProperty("status").GetString(), new[] { "completed", "silent" }));
+        using var workers = JsonDocument.Parse(await http.GetStringAsync($"{host.BaseUrl}/workers"));
+        Assert.Equal(2, workers.RootElement.GetProperty("count").GetInt32());
+    }
+
+    /// <summary>
     /// Real recognition end to end: two reference workers running PocketSphinx transcribe espeak-ng speech cut into
     /// several chunks. Its accuracy on synthetic speech is poor, so the words are compared with a whole-file run of the
     /// same engine, not with the script. PocketSphinx is also chaotic on it (measured: a 2 dB level change alone

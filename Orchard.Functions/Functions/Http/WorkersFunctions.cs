@@ -11,7 +11,7 @@ namespace Orchard.Functions.Functions.Http;
 /// <c>/workers</c>: self-registration and heartbeats, with the original's <c>/workers/add</c> and <c>/workers/remove</c>.
 /// A worker's id may be its URL: in a path it is URL-encoded (<c>/workers/http%3A%2F%2Fhost%3A8080/heartbeat</c>).
 /// </summary>
-public sealed class WorkersFunctions(IWorkerRegistry workers, IOptions<StateOptions> state, IOptions<WorkersOptions> options, TimeProvider time)
+public sealed class WorkersFunctions(IWorkerRegistry workers, WorkerFleet fleet, IOptions<StateOptions> state, IOptions<WorkersOptions> options, TimeProvider time)
 {
     private const string UrlExpected = "{\"url\": \"http://host:port\"}";
     private const string RegistrationExpected = "{\"url\": \"http://host:port\" or null, \"name\": \"...\", \"model\": \"...\"}";
@@ -66,7 +66,7 @@ public sealed class WorkersFunctions(IWorkerRegistry workers, IOptions<StateOpti
         ApiResults.Guard(async () =>
         {
             var workerId = Uri.UnescapeDataString(id);
-            return await workers.RemoveAsync(workerId, request.HttpContext.RequestAborted)
+            return await fleet.RemoveAsync(workerId, request.HttpContext.RequestAborted)
                 ? ApiResults.Json(new { status = "removed", id = workerId })
                 : throw new WorkerNotFoundException(workerId);
         });
@@ -76,7 +76,7 @@ public sealed class WorkersFunctions(IWorkerRegistry workers, IOptions<StateOpti
         ApiResults.Guard(async () =>
         {
             var body = await JsonBody.ReadAsync<UrlBody>(request, UrlExpected);
-            var worker = await workers.AddAsync(body.Url ?? string.Empty, request.HttpContext.RequestAborted);
+            var worker = await fleet.AddAsync(body.Url, request.HttpContext.RequestAborted);
             return ApiResults.Json(new { status = "added", id = worker.Id, url = worker.Url });
         });
 
@@ -85,7 +85,7 @@ public sealed class WorkersFunctions(IWorkerRegistry workers, IOptions<StateOpti
         ApiResults.Guard(async () =>
         {
             var id = WorkerUrl.Normalize((await JsonBody.ReadAsync<UrlBody>(request, UrlExpected)).Url);
-            return await workers.RemoveAsync(id, request.HttpContext.RequestAborted)
+            return await fleet.RemoveAsync(id, request.HttpContext.RequestAborted)
                 ? ApiResults.Json(new { status = "removed", id })
                 : ApiResults.Error(StatusCodes.Status400BadRequest, $"Worker {id} is not registered.");
         });
