@@ -22,6 +22,13 @@ public sealed class StateOptions : IValidatableObject
     /// <summary>Prefix for every key; empty in production so operators see <c>job:&lt;id&gt;</c>.</summary>
     public string KeyPrefix { get; set; } = string.Empty;
 
+    /// <summary>
+    /// How many workers the registry holds at most; a new one beyond it is refused (503), so a registration flood
+    /// cannot grow the registry, or the work of every listing and claim over it, without bound.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int MaxWorkers { get; set; } = 1000;
+
     /// <summary>How long a finished job's record stays in Redis.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00")]
     public TimeSpan JobRetention { get; set; } = TimeSpan.FromHours(1);

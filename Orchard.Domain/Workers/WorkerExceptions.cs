@@ -13,5 +13,15 @@ public sealed class WorkerNotFoundException(string workerId) : KeyNotFoundExcept
     public string WorkerId { get; } = workerId;
 }
 
+/// <summary>A registration field that cannot be stored (too long, control characters); the message says which.</summary>
+public sealed class InvalidWorkerRegistrationException(string message) : ArgumentException(message);
+
+/// <summary>The registry already holds <c>State:MaxWorkers</c> workers.</summary>
+public sealed class WorkerLimitReachedException(int max)
+    : InvalidOperationException($"The master already knows {max} workers, its limit (State:MaxWorkers); remove workers that are gone, or raise the limit.")
+{
+    public int Max { get; } = max;
+}
+
 /// <summary>A worker URL that cannot be used (empty, not http(s), no host).</summary>
 public sealed class InvalidWorkerUrlException(string message) : ArgumentException(message);

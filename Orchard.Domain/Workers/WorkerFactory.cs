@@ -16,12 +16,36 @@ public static class WorkerFactory
         LastSeenMs = nowMs,
     };
 
+    /// <summary>The longest name, model or id a worker may register with; they are shown and stored, never parsed.</summary>
+    public const int MaxFieldLength = 100;
+
     /// <summary>The record a self-registration creates: id = URL when given, else the worker's own id, else a new one.</summary>
     public static Worker FromRegistration(WorkerRegistration registration, long nowMs)
     {
+        CheckField("name", registration.Name);
+        CheckField("model", registration.Model);
+        CheckField("id", registration.Id);
         var url = string.IsNullOrWhiteSpace(registration.Url) ? null : WorkerUrl.Normalize(registration.Url);
         var id = url ?? (string.IsNullOrWhiteSpace(registration.Id) ? "w-" + Guid.NewGuid().ToString("N")[..12] : registration.Id.Trim());
         return New(id, url, registration.Name, registration.Model, selfRegistered: true, nowMs);
+    }
+
+    private static void CheckField(string field, string? value)
+    {
+        if (value is null)
+        {
+            return;
+        }
+
+        if (value.Length > MaxFieldLength)
+        {
+            throw new InvalidWorkerRegistrationException($"The worker's {field} is {value.Length} characters long; send at most {MaxFieldLength}.");
+        }
+
+        if (value.Any(char.IsControl))
+        {
+            throw new InvalidWorkerRegistrationException($"The worker's {field} contains control characters; send printable text.");
+        }
     }
 
     /// <summary>Counts by effective status.</summary>

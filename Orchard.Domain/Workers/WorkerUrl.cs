@@ -3,6 +3,9 @@ namespace Orchard.Domain.Workers;
 /// <summary>Worker URLs as the original master took them: a URL without a scheme gets <c>http://</c>.</summary>
 public static class WorkerUrl
 {
+    /// <summary>Longer than any real host and port, short enough to store and show.</summary>
+    public const int MaxLength = 2048;
+
     /// <summary>The canonical form (scheme added, no trailing slash); throws <see cref="InvalidWorkerUrlException"/>.</summary>
     public static string Normalize(string? url)
     {
@@ -10,6 +13,11 @@ public static class WorkerUrl
         if (trimmed.Length == 0)
         {
             throw new InvalidWorkerUrlException("The worker URL is empty; send {\"url\": \"http://host:port\"}.");
+        }
+
+        if (trimmed.Length > MaxLength)
+        {
+            throw new InvalidWorkerUrlException($"The worker URL is {trimmed.Length} characters long; send at most {MaxLength}.");
         }
 
         if (!trimmed.Contains("://", StringComparison.Ordinal))

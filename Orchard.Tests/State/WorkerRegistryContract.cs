@@ -47,6 +47,24 @@ public abstract class WorkerRegistryContract
     }
 
     [Fact]
+    public async Task RegisterAsyncAndAddAsync_Throw_WhenMaxWorkersReached_ButExistingWorkersStillUpdate()
+    {
+        var registry = CreateRegistry(o => o.MaxWorkers = 2);
+        var first = await registry.RegisterAsync(new WorkerRegistration(null, "a", "base"));
+        await registry.AddAsync("http://10.0.0.5:8080");
+
+        await Assert.ThrowsAsync<WorkerLimitReachedException>(() => registry.RegisterAsync(new WorkerRegistration(null, "c", "base")));
+        await Assert.ThrowsAsync<WorkerLimitReachedException>(() => registry.AddAsync("http://10.0.0.6:8080"));
+        var again = await registry.RegisterAsync(new WorkerRegistration(null, "a", "small", first.Id));
+        await registry.RemoveAsync(first.Id);
+        var afterRemoval = await registry.AddAsync("http://10.0.0.6:8080");
+
+        Assert.Equal("small", again.Model);
+        Assert.Equal("http://10.0.0.6:8080", afterRemoval.Id);
+        Assert.Equal(2, (await registry.ListAsync()).Count);
+    }
+
+    [Fact]
     public async Task RegisterAsync_UpdatesInsteadOfDuplicating_WhenRegisteredAgain()
     {
         var registry = CreateRegistry();

@@ -22,6 +22,8 @@ public sealed class InMemoryWorkerRegistry(IOptions<StateOptions> options, TimeP
                 throw new DuplicateWorkerException(id);
             }
 
+            EnsureRoom();
+
             return Task.FromResult(workers[id] = WorkerFactory.New(id, id, null, null, selfRegistered: false, NowMs));
         }
     }
@@ -35,6 +37,7 @@ public sealed class InMemoryWorkerRegistry(IOptions<StateOptions> options, TimeP
             Purge();
             if (!workers.TryGetValue(fresh.Id, out var existing))
             {
+                EnsureRoom();
                 return Task.FromResult(workers[fresh.Id] = fresh);
             }
 
@@ -49,6 +52,14 @@ public sealed class InMemoryWorkerRegistry(IOptions<StateOptions> options, TimeP
                 Status = LiveClaim(existing, now) ? WorkerStatus.Busy : WorkerStatus.Online,
             };
             return Task.FromResult(workers[fresh.Id] = updated);
+        }
+    }
+
+    private void EnsureRoom()
+    {
+        if (workers.Count >= options.Value.MaxWorkers)
+        {
+            throw new WorkerLimitReachedException(options.Value.MaxWorkers);
         }
     }
 

@@ -128,8 +128,13 @@ public sealed class RedisWorkerRegistry : IWorkerRegistry
             var result = (RedisResult[])(await Db.ScriptEvaluateAsync(
                 WorkerScripts.Upsert,
                 [keys.Worker(worker.Id), keys.WorkerIndex],
-                [worker.Id, OrchardJson.Serialize(worker), worker.LastSeenMs, ExpiryMs, mode, worker.Url ?? string.Empty, worker.Name ?? string.Empty, worker.Model ?? string.Empty]))!;
-            return result[0].ToString() == "ok" ? OrchardJson.Deserialize<Worker>(result[1].ToString()) : null;
+                [worker.Id, OrchardJson.Serialize(worker), worker.LastSeenMs, ExpiryMs, mode, worker.Url ?? string.Empty, worker.Name ?? string.Empty, worker.Model ?? string.Empty, options.MaxWorkers, keys.WorkerPrefix]))!;
+            return result[0].ToString() switch
+            {
+                "ok" => OrchardJson.Deserialize<Worker>(result[1].ToString()),
+                "full" => throw new WorkerLimitReachedException(options.MaxWorkers),
+                _ => null,
+            };
         }, cancellationToken);
 
     private Task<Worker?> TouchAsync(string workerId, bool healthy, string? error, CancellationToken cancellationToken) =>

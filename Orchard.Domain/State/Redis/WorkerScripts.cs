@@ -31,12 +31,19 @@ internal static class WorkerScripts
 
     /// <summary>
     /// Adds or updates a worker. KEYS: worker, index; ARGV: id, new json, now ms, expiry ms, mode ('add' fails when
-    /// present; 'register' merges), url, name, model. Returns {'exists'} or {'ok', json}.
+    /// present; 'register' merges), url, name, model, max workers. Returns {'exists'}, {'full'} or {'ok', json}.
     /// </summary>
     public const string Upsert = Common + "\n" + """
-        local id, now, expiry, mode = ARGV[1], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
+        local id, now, expiry, mode, max = ARGV[1], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5], tonumber(ARGV[9])
         local raw = redis.call('GET', KEYS[1])
         local w
+        if not raw and redis.call('ZCARD', KEYS[2]) >= max then
+          -- Index entries whose key expired do not count; they are dropped only when the limit is in sight.
+          for _, other in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
+            if redis.call('EXISTS', ARGV[10] .. other) == 0 then redis.call('ZREM', KEYS[2], other) end
+          end
+          if redis.call('ZCARD', KEYS[2]) >= max then return {'full'} end
+        end
         if raw then
           if mode == 'add' then return {'exists'} end
           w = cjson.decode(raw)

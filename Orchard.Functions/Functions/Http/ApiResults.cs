@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Orchard.Domain.Audio;
+using Orchard.Domain.IO;
 using Orchard.Domain.Jobs;
 using Orchard.Domain.Json;
 using Orchard.Domain.State;
@@ -30,7 +31,9 @@ internal static class ApiResults
         UploadTooLargeException => Error(StatusCodes.Status413PayloadTooLarge, ex.Message),
         AudioToolMissingException => Error(StatusCodes.Status503ServiceUnavailable, ex.Message),
         AudioException => Error(StatusCodes.Status422UnprocessableEntity, ex.Message),
-        InvalidWorkerUrlException or DuplicateWorkerException or InvalidRequestException or UploadNotFoundException => Error(StatusCodes.Status400BadRequest, ex.Message),
+        BodyTooLargeException => Error(StatusCodes.Status413PayloadTooLarge, ex.Message),
+        WorkerLimitReachedException => Error(StatusCodes.Status503ServiceUnavailable, ex.Message),
+        InvalidWorkerUrlException or InvalidWorkerRegistrationException or DuplicateWorkerException or InvalidRequestException or UploadNotFoundException => Error(StatusCodes.Status400BadRequest, ex.Message),
         JsonException => Error(StatusCodes.Status400BadRequest, $"The request body is not valid JSON: {ex.Message}"),
         FormatException => Error(StatusCodes.Status400BadRequest, ex.Message),
         JobNotFoundException => Error(StatusCodes.Status404NotFound, "Job not found"),

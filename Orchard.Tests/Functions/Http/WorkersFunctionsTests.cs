@@ -98,6 +98,69 @@ public sealed class WorkersFunctionsTests
         Assert.Contains("not valid JSON", (string)body.Json!["error"]!, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("name")]
+    [InlineData("model")]
+    [InlineData("id")]
+    public async Task RegisterWorker_Answers400_WhenAFieldIsTooLongOrHasControlCharacters(string field)
+    {
+        await using var host = await ApiHost.StartAsync();
+        var workers = host.Function<WorkersFunctions>();
+
+        var tooLong = ApiHost.Read(await workers.RegisterWorker(host.Request("POST", json: new JsonObject { [field] = new string('x', 101) }.ToJsonString())));
+        var control = ApiHost.Read(await workers.RegisterWorker(host.Request("POST", json: new JsonObject { [field] = "a\u0000b" }.ToJsonString())));
+
+        Assert.Equal((400, "at most 100"), (tooLong.Status, Says(tooLong.Json, "at most 100")));
+        Assert.Equal((400, "control characters"), (control.Status, Says(control.Json, "control characters")));
+        Assert.Equal(0, (int)ApiHost.Read(await workers.ListWorkers(host.Request())).Json!["count"]!);
+    }
+
+    [Fact]
+    public async Task RegisterWorker_Answers413_WhenBodyIsLargerThanAnyRegistration_WithOrWithoutLength()
+    {
+        await using var host = await ApiHost.StartAsync();
+        var hugeName = "{\"name\": \"" + new string('x', 1024 * 1024) + "\"}";
+
+        var declared = ApiHost.Read(await host.Function<WorkersFunctions>().RegisterWorker(host.Request("POST", json: hugeName)));
+        var streamed = host.Request("POST", json: hugeName);
+        streamed.ContentLength = null;
+        var undeclared = ApiHost.Read(await host.Function<WorkersFunctions>().RegisterWorker(streamed));
+
+        Assert.Equal((413, "64 KB"), (declared.Status, Says(declared.Json, "64 KB")));
+        Assert.Equal((413, "64 KB"), (undeclared.Status, Says(undeclared.Json, "64 KB")));
+    }
+
+    [Fact]
+    public async Task RegisterWorker_Answers400_WhenJsonIsNestedDeeperThanAnyBody()
+    {
+        await using var host = await ApiHost.StartAsync();
+        var deep = "{\"name\": " + new string('[', 5000) + new string(']', 5000) + "}";
+
+        var (status, _, json) = ApiHost.Read(await host.Function<WorkersFunctions>().RegisterWorker(host.Request("POST", json: deep)));
+
+        Assert.Equal(400, status);
+        Assert.Contains("not valid JSON", (string)json!["error"]!, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RegisterWorkerAndAddWorker_Answer503_WhenTheRegistryIsFull_ButUpdatesStillWork()
+    {
+        await using var host = await ApiHost.StartAsync(new Dictionary<string, string?> { ["State:MaxWorkers"] = "2" });
+        var workers = host.Function<WorkersFunctions>();
+        var first = ApiHost.Read(await workers.RegisterWorker(host.Request("POST", json: "{\"id\": \"a\"}")));
+        ApiHost.Read(await workers.RegisterWorker(host.Request("POST", json: "{\"id\": \"b\"}")));
+
+        var third = ApiHost.Read(await workers.RegisterWorker(host.Request("POST", json: "{\"id\": \"c\"}")));
+        var added = ApiHost.Read(await workers.AddWorker(host.Request("POST", json: "{\"url\": \"10.0.0.9:8080\"}")));
+        var again = ApiHost.Read(await workers.RegisterWorker(host.Request("POST", json: "{\"id\": \"a\", \"name\": \"renamed\"}")));
+
+        Assert.Equal(200, first.Status);
+        Assert.Equal((503, "State:MaxWorkers"), (third.Status, Says(third.Json, "State:MaxWorkers")));
+        Assert.Equal((503, "State:MaxWorkers"), (added.Status, Says(added.Json, "State:MaxWorkers")));
+        Assert.Equal(200, again.Status);
+        Assert.Equal(2, (int)ApiHost.Read(await workers.ListWorkers(host.Request())).Json!["count"]!);
+    }
+
     [Fact]
     public async Task WorkerHeartbeat_AnswersStatus_Or404SoTheWorkerRegistersAgain()
     {
