@@ -10,6 +10,12 @@ public sealed record PendingChunk(int Index, double SentMs, int Attempts);
 public sealed record ClaimInput(string JobId, string? Language, PendingChunk Long, PendingChunk? Short)
 {
     public IReadOnlyList<string>? Exclude { get; init; }
+
+    /// <summary>
+    /// The claim's token, from the orchestration (<c>context.NewGuid()</c>), so a retried or replayed claim returns
+    /// the worker it claimed the first time instead of holding a second one idle until its lease ends.
+    /// </summary>
+    public string? Token { get; init; }
 }
 
 /// <summary>

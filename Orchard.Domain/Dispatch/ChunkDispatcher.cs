@@ -34,7 +34,7 @@ public sealed partial class ChunkDispatcher(
         var plan = new LeasePlan(
             ChunkRecord.IdFor(input.JobId, shortChunk.Index), input.Long.SentMs / 1000, shortChunk.SentMs / 1000,
             settings.SafetyFactor, settings.TimeoutFloor, settings.TimeoutCap, settings.UnmeasuredSpeedRatio);
-        var request = new ClaimRequest(input.JobId, ChunkRecord.IdFor(input.JobId, input.Long.Index), Guid.NewGuid().ToString("N"), settings.TimeoutCap, plan, input.Exclude);
+        var request = new ClaimRequest(input.JobId, ChunkRecord.IdFor(input.JobId, input.Long.Index), input.Token ?? Guid.NewGuid().ToString("N"), settings.TimeoutCap, plan, input.Exclude);
         var claimed = await workers.ClaimAsync(request, cancellationToken) ?? throw await NoWorkerAsync(input, cancellationToken);
         var chunk = claimed.Claim.ChunkId == request.ChunkId ? input.Long : shortChunk;
         var assignment = new Assignment(input.JobId, input.Language, chunk with { Attempts = chunk.Attempts + 1 }, claimed.Worker.Id, claimed.Worker.Url!, claimed.Claim.Token, claimed.Claim.ClaimedAtMs, claimed.Claim.LeaseUntilMs);

@@ -119,6 +119,24 @@ public abstract class WorkerRegistryContract
     }
 
     [Fact]
+    public async Task ClaimAsync_ReturnsTheFirstClaim_WhenRetriedWithTheSameToken()
+    {
+        var registry = CreateRegistry();
+        await registry.AddAsync("http://10.0.0.1:8080");
+        await registry.AddAsync("http://10.0.0.2:8080");
+
+        var first = await registry.ClaimAsync(WorkerBuilder.Claim("c0") with { Token = "retried" });
+        var again = await registry.ClaimAsync(WorkerBuilder.Claim("c0") with { Token = "retried" });
+        var other = await registry.ClaimAsync(WorkerBuilder.Claim("c1") with { Token = "fresh" });
+
+        Assert.NotNull(first);
+        Assert.Equal(first.Worker.Id, again!.Worker.Id);
+        Assert.Equal(first.Claim.LeaseUntilMs, again.Claim.LeaseUntilMs);
+        Assert.NotNull(other);
+        Assert.NotEqual(first.Worker.Id, other.Worker.Id);
+    }
+
+    [Fact]
     public async Task ClaimAsync_SkipsOfflineAndUrlLessWorkers()
     {
         var registry = CreateRegistry();

@@ -208,6 +208,12 @@ public sealed class InMemoryWorkerRegistry(IOptions<StateOptions> options, TimeP
         lock (gate)
         {
             Purge();
+            // A retried claim (same token) gets the worker it claimed the first time, not a second one.
+            if (workers.Values.FirstOrDefault(w => LiveClaim(w, now) && w.Claim!.Token == request.Token) is { } already)
+            {
+                return Task.FromResult<ClaimedWorker?>(new ClaimedWorker(already, already.Claim!));
+            }
+
             var best = workers.Values
                 .Where(w => workerId is null || w.Id == workerId)
                 .Where(w => request.Exclude is null || !request.Exclude.Contains(w.Id))

@@ -104,7 +104,12 @@ internal static class WorkerScripts
           local raw = redis.call('GET', key)
           if not raw then
             redis.call('ZREM', KEYS[1], id)
-          elseif not excluded[id] then
+          else
+            local w = cjson.decode(raw)
+            -- A retried claim (same token) gets the worker it claimed the first time, not a second one.
+            if live_claim(w, now) and w.claim.token == ARGV[5] then return raw end
+          end
+          if raw and not excluded[id] then
             local w = cjson.decode(raw)
             local url_ok = type(w.url) == 'string' and w.url ~= ''
             local online = w.status ~= 'offline' and now - tonumber(w.last_seen_ms) <= offline_after

@@ -38,7 +38,7 @@ public static class BatchDispatch
         {
             while (mayClaim && stopped is null && queue.Count > 0 && inFlight.Count < limits.MaxInFlight)
             {
-                var input = new ClaimInput(batch.JobId, batch.Language, queue[0], queue.Count > 1 ? queue[^1] : null) { Exclude = declined.ToArray() };
+                var input = new ClaimInput(batch.JobId, batch.Language, queue[0], queue.Count > 1 ? queue[^1] : null) { Exclude = declined.ToArray(), Token = context.NewGuid().ToString("N") };
                 Assignment assignment;
                 try
                 {
