@@ -34,7 +34,7 @@ public sealed partial class ChunkDispatcher(
         var plan = new LeasePlan(
             ChunkRecord.IdFor(input.JobId, shortChunk.Index), input.Long.SentMs / 1000, shortChunk.SentMs / 1000,
             settings.SafetyFactor, settings.TimeoutFloor, settings.TimeoutCap, settings.UnmeasuredSpeedRatio);
-        var request = new ClaimRequest(input.JobId, ChunkRecord.IdFor(input.JobId, input.Long.Index), input.Token ?? Guid.NewGuid().ToString("N"), settings.TimeoutCap, plan, input.Exclude);
+        var request = new ClaimRequest(input.JobId, ChunkRecord.IdFor(input.JobId, input.Long.Index), input.Token ?? Guid.NewGuid().ToString("N"), settings.TimeoutCap, plan, input.Exclude, input.Language);
         var claimed = await workers.ClaimAsync(request, cancellationToken) ?? throw await NoWorkerAsync(input, cancellationToken);
         var chunk = claimed.Claim.ChunkId == request.ChunkId ? input.Long : shortChunk;
         var assignment = new Assignment(input.JobId, input.Language, chunk with { Attempts = chunk.Attempts + 1 }, claimed.Worker.Id, claimed.Worker.Url!, claimed.Claim.Token, claimed.Claim.ClaimedAtMs, claimed.Claim.LeaseUntilMs);
@@ -251,10 +251,13 @@ public sealed partial class ChunkDispatcher(
     /// </summary>
     private async Task<Exception> NoWorkerAsync(ClaimInput input, CancellationToken cancellationToken)
     {
-        if (input.Exclude is { Count: > 0 } declined)
+        var declined = input.Exclude ?? [];
+        var language = input.Language is null or LanguageCode.Auto ? null : input.Language;
+        if (declined.Count > 0 || language is not null)
         {
+            // A worker that declared its languages without this one counts as having declined it.
             var online = (await workers.ListAsync(cancellationToken)).Where(w => w.Url is not null && w.Status != WorkerStatus.Offline).ToArray();
-            if (online.Length > 0 && online.All(w => declined.Contains(w.Id)))
+            if (online.Length > 0 && online.All(w => declined.Contains(w.Id) || !w.Serves(language)))
             {
                 return new NoWorkerCanServeException(input.JobId, input.Language, online.Length);
             }

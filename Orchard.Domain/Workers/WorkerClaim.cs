@@ -11,7 +11,11 @@ public sealed record WorkerClaim(string Token, string JobId, string ChunkId, lon
 /// lease follows the chosen worker's speed, and a worker with no history gets the plan's short chunk instead.
 /// Workers in <paramref name="Exclude"/> (they declined the job) are passed over.
 /// </summary>
-public sealed record ClaimRequest(string JobId, string ChunkId, string Token, TimeSpan Lease, LeasePlan? Plan = null, IReadOnlyCollection<string>? Exclude = null);
+/// <summary>
+/// One claim. <paramref name="Language"/>: the job's language code, or null for detection; only workers that declared
+/// no languages, or this one, are claimed for it.
+/// </summary>
+public sealed record ClaimRequest(string JobId, string ChunkId, string Token, TimeSpan Lease, LeasePlan? Plan = null, IReadOnlyCollection<string>? Exclude = null, string? Language = null);
 
 /// <summary>
 /// Timeout rule of a delivery: floor + audio seconds × speed ratio × safety factor, capped. A worker with no
@@ -33,7 +37,11 @@ public sealed record LeasePlan(string ShortChunkId, double LongAudioSeconds, dou
 public sealed record ClaimedWorker(Worker Worker, WorkerClaim Claim);
 
 /// <summary>A worker registering itself: <c>{url?, name, model}</c>; <see cref="Id"/> lets it keep its id across registrations.</summary>
-public sealed record WorkerRegistration(string? Url, string? Name, string? Model, string? Id = null);
+/// <summary>
+/// What a worker says of itself when it registers. <paramref name="Languages"/>: the languages it can transcribe
+/// (codes or names, as <see cref="Jobs.LanguageCode"/> takes them); null or empty for every language.
+/// </summary>
+public sealed record WorkerRegistration(string? Url, string? Name, string? Model, string? Id = null, IReadOnlyList<string>? Languages = null);
 
 /// <summary>Worker counts for <c>/stats</c>.</summary>
 public sealed record WorkerStats(int Total, int Online, int Busy, int Offline);

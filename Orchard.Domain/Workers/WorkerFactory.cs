@@ -25,9 +25,49 @@ public static class WorkerFactory
         CheckField("name", registration.Name);
         CheckField("model", registration.Model);
         CheckField("id", registration.Id);
+        var languages = Languages(registration.Languages);
         var url = string.IsNullOrWhiteSpace(registration.Url) ? null : WorkerUrl.Normalize(registration.Url);
         var id = url ?? (string.IsNullOrWhiteSpace(registration.Id) ? "w-" + Guid.NewGuid().ToString("N")[..12] : registration.Id.Trim());
-        return New(id, url, registration.Name, registration.Model, selfRegistered: true, nowMs);
+        return New(id, url, registration.Name, registration.Model, selfRegistered: true, nowMs) with { Languages = languages };
+    }
+
+    /// <summary>More than the languages any engine knows.</summary>
+    public const int MaxLanguages = 128;
+
+    /// <summary>Normalised and distinct; null when the worker serves every language (none declared, or <c>auto</c>).</summary>
+    private static IReadOnlyList<string>? Languages(IReadOnlyList<string>? declared)
+    {
+        if (declared is null || declared.Count == 0)
+        {
+            return null;
+        }
+
+        if (declared.Count > MaxLanguages)
+        {
+            throw new InvalidWorkerRegistrationException($"The worker declared {declared.Count} languages; send at most {MaxLanguages}, or none for every language.");
+        }
+
+        var codes = new List<string>();
+        foreach (var value in declared)
+        {
+            if (string.IsNullOrWhiteSpace(value) || !Jobs.LanguageCode.TryNormalize(value, out var code))
+            {
+                var shown = value is null ? "null" : value.Length <= 40 ? value : value[..40];
+                throw new InvalidWorkerRegistrationException($"'{shown}' in the worker's languages is not a language; use {Jobs.LanguageCode.Expected}.");
+            }
+
+            if (code == Jobs.LanguageCode.Auto)
+            {
+                return null;
+            }
+
+            if (!codes.Contains(code!))
+            {
+                codes.Add(code!);
+            }
+        }
+
+        return codes;
     }
 
     private static void CheckField(string field, string? value)

@@ -137,6 +137,37 @@ public abstract class WorkerRegistryContract
     }
 
     [Fact]
+    public async Task ClaimAsync_ClaimsOnlyWorkersServingTheLanguage_AndRegisteringAgainReplacesTheLanguages()
+    {
+        var registry = CreateRegistry();
+        var english = await registry.RegisterAsync(new WorkerRegistration("http://10.0.0.1:8080", "sphinx", "en-us", Languages: ["English", "en-US"]));
+
+        var japanese = await registry.ClaimAsync(WorkerBuilder.Claim("c0") with { Language = "ja" });
+        var detected = await registry.ClaimAsync(WorkerBuilder.Claim("c1") with { Language = "auto" });
+        await registry.ReleaseAsync(detected!.Worker.Id, detected.Claim.Token, ReleaseOutcome.Succeeded, null, null);
+        var anyLanguage = await registry.RegisterAsync(new WorkerRegistration("http://10.0.0.1:8080", "whisper", "base"));
+        var japaneseNow = await registry.ClaimAsync(WorkerBuilder.Claim("c2") with { Language = "ja" });
+
+        Assert.Equal(["en"], english.Languages);
+        Assert.Null(japanese);
+        Assert.Equal(english.Id, detected.Worker.Id);
+        Assert.Null(anyLanguage.Languages);
+        Assert.Equal(english.Id, japaneseNow?.Worker.Id);
+    }
+
+    [Theory]
+    [InlineData("klingon")]
+    [InlineData("")]
+    public async Task RegisterAsync_Throws_WhenADeclaredLanguageIsUnknown(string language)
+    {
+        var registry = CreateRegistry();
+
+        var refused = await Assert.ThrowsAsync<InvalidWorkerRegistrationException>(() => registry.RegisterAsync(new WorkerRegistration(null, "w", "m", Languages: [language])));
+
+        Assert.Contains("not a language", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ClaimAsync_SkipsOfflineAndUrlLessWorkers()
     {
         var registry = CreateRegistry();

@@ -22,6 +22,9 @@ public interface ITranscriptionEngine : IDisposable
     /// <summary>The model's name in answers (e.g. <c>base</c>, <c>en-us</c>).</summary>
     string Model { get; }
 
+    /// <summary>The languages it transcribes, told to the master when registering; null for every language Whisper knows.</summary>
+    IReadOnlyList<string>? Languages => null;
+
     /// <summary>Transcribes <paramref name="audio"/>; <paramref name="language"/> is a code like <c>en</c>, or <c>auto</c>.</summary>
     /// <exception cref="TranscriptionEngineException">The engine could not run or load its model.</exception>
     Task<EngineTranscript> TranscribeAsync(NormalizedAudio audio, string language, CancellationToken cancellationToken);

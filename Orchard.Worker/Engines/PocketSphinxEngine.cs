@@ -19,6 +19,9 @@ public sealed class PocketSphinxEngine(IOptions<WorkerOptions> options) : ITrans
     /// <summary>The acoustic model's directory name (<c>en-us</c>).</summary>
     public string Model => Path.GetFileName(options.PocketSphinxHmm.TrimEnd('/'));
 
+    /// <summary>Its acoustic and language models are English ones.</summary>
+    public IReadOnlyList<string>? Languages => ["en"];
+
     /// <summary>True for the languages this engine can be asked for: English, or automatic (which means English here).</summary>
     public static bool Supports(string? language) =>
         LanguageCode.TryNormalize(language, out var code) && LanguageCode.IsEnglishOrAuto(code);

@@ -54,7 +54,7 @@ public sealed class RegistrationService(
                 if (!registered)
                 {
                     var answer = await master.RegisterAsync(
-                        new RegistrationRequest(options.PublicUrl, options.Name, engine.Model, WorkerId), stoppingToken);
+                        new RegistrationRequest(options.PublicUrl, options.Name, engine.Model, WorkerId, engine.Languages), stoppingToken);
                     WorkerId = answer.Id;
                     interval = answer.HeartbeatIntervalSeconds > 0 ? TimeSpan.FromSeconds(Math.Min(answer.HeartbeatIntervalSeconds, 3600)) : DefaultInterval;
                     registered = true;

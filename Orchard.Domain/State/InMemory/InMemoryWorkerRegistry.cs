@@ -46,6 +46,8 @@ public sealed class InMemoryWorkerRegistry(IOptions<StateOptions> options, TimeP
                 Url = fresh.Url ?? existing.Url,
                 Name = fresh.Name ?? existing.Name,
                 Model = fresh.Model ?? existing.Model,
+                // Declaring no languages again means every language; a registration always says what it serves now.
+                Languages = fresh.Languages,
                 SelfRegistered = true,
                 LastSeenMs = now,
                 LastError = null,
@@ -217,6 +219,7 @@ public sealed class InMemoryWorkerRegistry(IOptions<StateOptions> options, TimeP
             var best = workers.Values
                 .Where(w => workerId is null || w.Id == workerId)
                 .Where(w => request.Exclude is null || !request.Exclude.Contains(w.Id))
+                .Where(w => w.Serves(request.Language))
                 .Where(w => !string.IsNullOrEmpty(w.Url) && w.Status != WorkerStatus.Offline && now - w.LastSeenMs <= offlineAfter && w.CooldownUntilMs <= now && !LiveClaim(w, now))
                 .OrderBy(w => w.ConsecutiveFailures > 0 ? 1 : 0)
                 .ThenBy(w => w.AverageSpeedRatio ?? -1)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orchard.Domain.Jobs;
 using Orchard.Domain.Json;
 using Orchard.Domain.Workers;
 using StackExchange.Redis;
@@ -147,8 +148,9 @@ public sealed class RedisWorkerRegistry : IWorkerRegistry
             return raw.IsNull ? null : OrchardJson.Deserialize<Worker>(raw.ToString());
         }, cancellationToken);
 
+    // Always nine values, so the arguments after the plan keep their places.
     private static RedisValue[] PlanArguments(LeasePlan? plan) => plan is null
-        ? [string.Empty]
+        ? [string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty]
         : [
             "1",
             plan.ShortChunkId,
@@ -179,6 +181,7 @@ public sealed class RedisWorkerRegistry : IWorkerRegistry
                     workerId,
                     string.Join('\n', request.Exclude ?? []),
                     .. PlanArguments(request.Plan),
+                    request.Language is null or LanguageCode.Auto ? string.Empty : request.Language,
                 ]);
             if (raw.IsNull)
             {

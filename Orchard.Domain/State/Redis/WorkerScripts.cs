@@ -31,7 +31,7 @@ internal static class WorkerScripts
 
     /// <summary>
     /// Adds or updates a worker. KEYS: worker, index; ARGV: id, new json, now ms, expiry ms, mode ('add' fails when
-    /// present; 'register' merges), url, name, model, max workers. Returns {'exists'}, {'full'} or {'ok', json}.
+    /// present; 'register' merges, taking the new record's languages), url, name, model, max workers, key prefix. Returns {'exists'}, {'full'} or {'ok', json}.
     /// </summary>
     public const string Upsert = Common + "\n" + """
         local id, now, expiry, mode, max = ARGV[1], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5], tonumber(ARGV[9])
@@ -50,6 +50,9 @@ internal static class WorkerScripts
           if ARGV[6] ~= '' then w.url = ARGV[6] end
           if ARGV[7] ~= '' then w.name = ARGV[7] end
           if ARGV[8] ~= '' then w.model = ARGV[8] end
+          -- A registration always says what it serves now: no languages means every language.
+          local declared = cjson.decode(ARGV[2]).languages
+          if type(declared) == 'table' then w.languages = declared else w.languages = nil end
           w.self_registered = true
           w.last_seen_ms = now
           w.last_error = cjson.null
@@ -89,7 +92,9 @@ internal static class WorkerScripts
     /// Chooses and claims an idle, online worker with a URL: unmeasured first, then the lowest average speed ratio.
     /// KEYS: index; ARGV: worker key prefix, now ms, offline-after ms, lease ms, token, job id, chunk id, expiry ms,
     /// only this worker id ('' for any), worker ids passed over (newline-separated), then an optional lease plan: '1', short chunk id, long s, short s, safety,
-    /// floor ms, cap ms, unmeasured ratio, slow factor. Returns nil or the claimed worker's json.
+    /// floor ms, cap ms, unmeasured ratio, slow factor (nine empty values without a plan), then the job's language
+    /// ('' for detection: any worker). A retried claim (same token, still live) returns that claim. Returns nil or the
+    /// claimed worker's json.
     /// </summary>
     public const string Claim = Common + "\n" + """
         local prefix, now, offline_after, lease = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
@@ -108,6 +113,14 @@ internal static class WorkerScripts
             local w = cjson.decode(raw)
             -- A retried claim (same token) gets the worker it claimed the first time, not a second one.
             if live_claim(w, now) and w.claim.token == ARGV[5] then return raw end
+          end
+          if raw and not excluded[id] then
+            local w = cjson.decode(raw)
+            local serves = ARGV[20] == '' or type(w.languages) ~= 'table' or #w.languages == 0
+            if not serves then
+              for _, code in ipairs(w.languages) do if code == ARGV[20] then serves = true end end
+            end
+            if not serves then excluded[id] = true end
           end
           if raw and not excluded[id] then
             local w = cjson.decode(raw)

@@ -14,7 +14,7 @@ namespace Orchard.Functions.Functions.Http;
 public sealed class WorkersFunctions(IWorkerRegistry workers, WorkerFleet fleet, IOptions<StateOptions> state, IOptions<WorkersOptions> options, TimeProvider time)
 {
     private const string UrlExpected = "{\"url\": \"http://host:port\"}";
-    private const string RegistrationExpected = "{\"url\": \"http://host:port\" or null, \"name\": \"...\", \"model\": \"...\"}";
+    private const string RegistrationExpected = "{\"url\": \"http://host:port\" or null, \"name\": \"...\", \"model\": \"...\", \"languages\": [\"en\", ...] or null}";
 
     [Function(nameof(ListWorkers))]
     public Task<IActionResult> ListWorkers([HttpTrigger(AuthorizationLevel.Function, "get", Route = "workers")] HttpRequest request) =>
@@ -27,6 +27,7 @@ public sealed class WorkersFunctions(IWorkerRegistry workers, WorkerFleet fleet,
                 url = w.Url,
                 name = w.Name,
                 model = w.Model,
+                languages = w.Languages,
                 status = w.EffectiveStatus(now, state.Value.WorkerOfflineAfter),
                 self_registered = w.SelfRegistered,
                 pending = w.Pending,
@@ -45,7 +46,7 @@ public sealed class WorkersFunctions(IWorkerRegistry workers, WorkerFleet fleet,
         ApiResults.Guard(async () =>
         {
             var body = await JsonBody.ReadAsync<RegistrationBody>(request, RegistrationExpected);
-            var worker = await workers.RegisterAsync(new WorkerRegistration(body.Url, body.Name, body.Model, body.Id), request.HttpContext.RequestAborted);
+            var worker = await workers.RegisterAsync(new WorkerRegistration(body.Url, body.Name, body.Model, body.Id, body.Languages), request.HttpContext.RequestAborted);
             return ApiResults.Json(new { id = worker.Id, heartbeat_interval_seconds = (int)Math.Ceiling(options.Value.HeartbeatInterval.TotalSeconds) });
         });
 
@@ -92,5 +93,5 @@ public sealed class WorkersFunctions(IWorkerRegistry workers, WorkerFleet fleet,
 
     private sealed record UrlBody(string? Url);
 
-    private sealed record RegistrationBody(string? Url, string? Name, string? Model, string? Id);
+    private sealed record RegistrationBody(string? Url, string? Name, string? Model, string? Id, IReadOnlyList<string>? Languages);
 }

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Orchard.Domain.Jobs;
 using Orchard.Domain.Json;
 using Orchard.Domain.Transcripts;
+using Orchard.Domain.Workers;
 using Orchard.Tests.Audio;
 using Orchard.Tests.Infrastructure;
 using Orchard.Worker.Engines;
@@ -174,6 +175,31 @@ public sealed class WorkerAnswerTests : IDisposable
         {
             Assert.Equal(0, (await harness.Workers.GetAsync(w.Url))!.ConsecutiveFailures);
         }
+    }
+
+    [Fact]
+    public async Task RunAsync_OffersChunksOnlyToWorkersThatDeclaredTheLanguage_AndFailsWithoutSending_WhenNoneDid()
+    {
+        await using var harness = await OrchestrationHarness.StartAsync();
+        await using var english = await FakeWorker.StartAsync();
+        await using var any = await FakeWorker.StartAsync();
+        await harness.Workers.RegisterAsync(new WorkerRegistration(english.Url, "sphinx", "en-us", Languages: ["english"]));
+        await harness.Workers.RegisterAsync(new WorkerRegistration(any.Url, "whisper", "base"));
+        var (path, bursts) = OrchestrationHarness.Recording(dir, 60, seed: 67);
+
+        var served = await harness.SubmitAsync(path, language: "ja");
+        Assert.Equal(JobStatus.Completed, (await harness.WaitAsync(served)).Status);
+        Assert.Equal(0, english.Requests);
+        Assert.True(any.Requests > 0);
+        Assert.Equal(bursts.Count, (await harness.TranscriptAsync(served))!.Segments.Count);
+
+        await harness.Workers.RemoveAsync(any.Url);
+        var unserved = await harness.SubmitAsync(path, language: "ja");
+        var outcome = await harness.WaitAsync(unserved);
+
+        Assert.Equal(JobStatus.Failed, outcome.Status);
+        Assert.Contains("declined this job's language 'ja'", outcome.Error, StringComparison.Ordinal);
+        Assert.Equal(0, english.Requests);
     }
 
     private static IResult EnglishOnly(FakeRequest request) =>
