@@ -4,8 +4,10 @@ using Microsoft.AspNetCore.Mvc;
 using Orchard.Domain.Audio;
 using Orchard.Domain.Jobs;
 using Orchard.Domain.Json;
+using Orchard.Domain.Net;
 using Orchard.Domain.State;
 using Orchard.Domain.Storage;
+using Orchard.Domain.Webhooks;
 using Orchard.Domain.Workers;
 
 namespace Orchard.Functions.Functions.Http;
@@ -30,6 +32,8 @@ internal static class ApiResults
         UploadTooLargeException => Error(StatusCodes.Status413PayloadTooLarge, ex.Message),
         AudioToolMissingException => Error(StatusCodes.Status503ServiceUnavailable, ex.Message),
         AudioException => Error(StatusCodes.Status422UnprocessableEntity, ex.Message),
+        OutboundUrlRefusedException => Error(StatusCodes.Status400BadRequest, ex.Message),
+        WebhooksUnavailableException => Error(StatusCodes.Status501NotImplemented, ex.Message),
         InvalidWorkerUrlException or DuplicateWorkerException or InvalidRequestException or UploadNotFoundException => Error(StatusCodes.Status400BadRequest, ex.Message),
         JsonException => Error(StatusCodes.Status400BadRequest, $"The request body is not valid JSON: {ex.Message}"),
         FormatException => Error(StatusCodes.Status400BadRequest, ex.Message),
