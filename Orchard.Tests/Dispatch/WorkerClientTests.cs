@@ -13,10 +13,12 @@ namespace Orchard.Tests.Dispatch;
 /// <summary>The master's side of <c>/transcribe</c> against fake workers speaking real HTTP on loopback.</summary>
 public sealed class WorkerClientTests
 {
-    private static readonly WorkerClient Client = new(
+    private static readonly WorkerClient Client = NewClient(new Orchard.Domain.Net.OutboundUrlPolicy(allowPrivateNetworks: true, allowHttp: true));
+
+    private static WorkerClient NewClient(Orchard.Domain.Net.OutboundUrlPolicy policy, ILogger<WorkerClient>? logger = null) => new(
         new ServiceCollection().AddHttpClient().BuildServiceProvider().GetRequiredService<IHttpClientFactory>(),
-        new Orchard.Domain.Net.OutboundUrlPolicy(allowPrivateNetworks: true, allowHttp: true),
-        Microsoft.Extensions.Logging.Abstractions.NullLogger<WorkerClient>.Instance);
+        policy,
+        logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger<WorkerClient>.Instance);
 
     private static Task<NormalizedAnswer> SendAsync(FakeWorker worker, string? language = null) =>
         Client.TranscribeAsync("w1", worker.Url, new MemoryStream(WorkerAudio.Wav16k(2)), 2000, language, TimeSpan.FromSeconds(30), CancellationToken.None);
@@ -150,10 +152,7 @@ public sealed class WorkerClientTests
         var body = "internal-api-key=sk_live_SECRET123\r\n\u001b[31m" + new string('x', 5000);
         worker.Respond = _ => Results.Text(body, "text/plain", statusCode: 500);
         using var logs = new CapturingLoggerFactory();
-        var client = new WorkerClient(
-            new ServiceCollection().AddHttpClient().BuildServiceProvider().GetRequiredService<IHttpClientFactory>(),
-            new Orchard.Domain.Net.OutboundUrlPolicy(allowPrivateNetworks: true, allowHttp: true),
-            logs.CreateLogger<WorkerClient>());
+        var client = NewClient(new Orchard.Domain.Net.OutboundUrlPolicy(allowPrivateNetworks: true, allowHttp: true), logs.CreateLogger<WorkerClient>());
 
         var error = await Assert.ThrowsAsync<WorkerFailedException>(() =>
             client.TranscribeAsync("w1", worker.Url, new MemoryStream(WorkerAudio.Wav16k(2)), 2000, null, TimeSpan.FromSeconds(30), CancellationToken.None));
@@ -168,10 +167,7 @@ public sealed class WorkerClientTests
     public async Task TranscribeAsync_FailsWithoutCalling_WhenTheStoredUrlIsRefusedByThePolicy()
     {
         await using var worker = await FakeWorker.StartAsync();
-        var client = new WorkerClient(
-            new ServiceCollection().AddHttpClient().BuildServiceProvider().GetRequiredService<IHttpClientFactory>(),
-            new Orchard.Domain.Net.OutboundUrlPolicy(allowPrivateNetworks: false, allowHttp: true),
-            Microsoft.Extensions.Logging.Abstractions.NullLogger<WorkerClient>.Instance);
+        var client = NewClient(new Orchard.Domain.Net.OutboundUrlPolicy(allowPrivateNetworks: false, allowHttp: true));
 
         var error = await Assert.ThrowsAsync<WorkerFailedException>(() =>
             client.TranscribeAsync("w1", worker.Url, new MemoryStream(WorkerAudio.Wav16k(2)), 2000, null, TimeSpan.FromSeconds(30), CancellationToken.None));
