@@ -44,7 +44,8 @@ master="http://127.0.0.1:$master_port"
 # The spoken sample lasts about a minute: 30-second chunks let it show both workers at work.
 [ -z "$recording" ] && export Audio__TargetChunkSeconds=30
 export AZURE_FUNCTIONS_ENVIRONMENT=Development AzureWebJobsStorage="$ORCHARD_TEST_STORAGE" State__RedisConnectionString="$ORCHARD_TEST_REDIS" \
-  State__KeyPrefix="run:" DurableEngine__TaskHubName="run$(date +%s)" Storage__ContainerName="orchard-run"
+  State__KeyPrefix="run:" DurableEngine__TaskHubName="run$(date +%s)" Storage__ContainerName="orchard-run" \
+  Workers__AllowPrivateNetworks=true Workers__AllowHttp=true  # the workers below listen on http://127.0.0.1
 if command -v func >/dev/null 2>&1; then
   say "Starting the master: Azure Functions Core Tools (func start) on $master"
   (cd Orchard.Functions && exec func start --port "$master_port") >"$work/master.log" 2>&1 &

@@ -18,6 +18,9 @@ builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.M
         [Orchard.Functions.Functions.Timers.JobCleanupFunctions.ScheduleSetting] = "30 * * * * *",
         // A development host, as `func start` is; AZURE_FUNCTIONS_ENVIRONMENT=Production runs it as the cloud does.
         [Orchard.Domain.Hosting.FunctionsEnvironment.Variable] = Orchard.Domain.Hosting.FunctionsEnvironment.Development,
+        // The original's fleet lives on a LAN over plain http; the Functions app refuses both unless told otherwise.
+        ["Workers:AllowPrivateNetworks"] = "true",
+        ["Workers:AllowHttp"] = "true",
     },
 });
 var localSettings = LocalSettings.Find();

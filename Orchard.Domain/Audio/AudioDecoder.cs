@@ -31,7 +31,7 @@ internal static class AudioDecoder
         var length = new FileInfo(inputPath).Length;
         if (length == 0)
         {
-            throw new EmptyAudioException($"the input is empty (0 bytes): {Path.GetFileName(inputPath)}");
+            throw new EmptyAudioException("the recording is empty (0 bytes)");
         }
 
         var wav = WavFile.TryOpen(inputPath);
@@ -80,12 +80,18 @@ internal static class AudioDecoder
         var result = await ExternalTool.RunAsync(options.FfmpegPath, args, options.FfmpegTimeout, captureStdout: false, ct);
         if (result.ExitCode != 0)
         {
-            throw new AudioDecodeException($"not an audio file ffmpeg can read: ffmpeg exited with {result.ExitCode}: {AudioProbe.FirstLines(result.StandardError)}");
+            throw new AudioDecodeException($"the {probe.FormatName} file could not be decoded (ffmpeg stopped with an error): repair or convert it to WAV, FLAC, MP3, OGG or M4A and submit it again")
+            {
+                Detail = $"ffmpeg exited with {result.ExitCode}: {AudioProbe.FirstLines(result.StandardError)}",
+            };
         }
 
         if (CorruptionMarkers.Any(m => result.StandardError.Contains(m, StringComparison.OrdinalIgnoreCase)))
         {
-            throw new AudioDecodeException($"the {probe.FormatName} file is truncated or corrupt: {AudioProbe.FirstLines(result.StandardError)}");
+            throw new AudioDecodeException($"the {probe.FormatName} file is truncated or corrupt: it does not decode cleanly to its end; repair or convert it and submit it again")
+            {
+                Detail = AudioProbe.FirstLines(result.StandardError),
+            };
         }
 
         var sampleCount = File.Exists(output) ? new FileInfo(output).Length / 2 : 0;

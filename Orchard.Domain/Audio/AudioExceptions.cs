@@ -1,8 +1,14 @@
 namespace Orchard.Domain.Audio;
 
-/// <summary>Base type of every typed audio error.</summary>
+/// <summary>
+/// Base type of every typed audio error. The message is a sentence for the client; what ffmpeg or ffprobe printed
+/// (temporary paths, tool internals) goes in <see cref="Detail"/>, for the log only.
+/// </summary>
 public class AudioException : Exception
 {
+    /// <summary>The tool's own words, bounded; logged, never shown to clients.</summary>
+    public string? Detail { get; init; }
+
     public AudioException() { }
 
     public AudioException(string message) : base(message) { }

@@ -18,4 +18,7 @@ internal static partial class AudioLog
 
     [LoggerMessage(EventId = 4104, Level = LogLevel.Information, Message = "Purified: gain {GainDb:F1} dB, noise floor before {NoiseBeforeDb:F1} dBFS")]
     public static partial void PurifiedAudio(this ILogger logger, double gainDb, double noiseBeforeDb);
+
+    [LoggerMessage(EventId = 4105, Level = LogLevel.Warning, Message = "Audio refused ({Kind}); the tool said: {Detail}")]
+    public static partial void ToolSaid(this ILogger logger, string kind, string detail);
 }

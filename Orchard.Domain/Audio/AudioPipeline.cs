@@ -36,7 +36,18 @@ public sealed class AudioPipeline
     /// <exception cref="NotAudioException">Not audio.</exception>
     /// <exception cref="EmptyAudioException">Empty.</exception>
     /// <exception cref="AudioLimitException">Sample rate, channels or stated duration out of bounds.</exception>
-    public Task<AudioProbeResult> ProbeAsync(string path, CancellationToken ct) => AudioProbe.ProbeAsync(path, _options, _maxDuration, ct);
+    public async Task<AudioProbeResult> ProbeAsync(string path, CancellationToken ct)
+    {
+        try
+        {
+            return await AudioProbe.ProbeAsync(path, _options, _maxDuration, ct);
+        }
+        catch (AudioException ex)
+        {
+            LogDetail(ex);
+            throw;
+        }
+    }
 
     /// <inheritdoc cref="PrepareAsync(string, bool, string, Action{AudioStageTiming}?, CancellationToken)"/>
     public Task<PreparedRecording> PrepareAsync(string inputPath, bool purify, string outputDirectory, CancellationToken ct) =>
@@ -80,7 +91,17 @@ public sealed class AudioPipeline
         PcmFile? purifiedPcm = null;
         try
         {
-            var decoded = await AudioDecoder.DecodeAsync(inputPath, work, _options, _maxDuration, ct);
+            DecodedAudio decoded;
+            try
+            {
+                decoded = await AudioDecoder.DecodeAsync(inputPath, work, _options, _maxDuration, ct);
+            }
+            catch (AudioException ex)
+            {
+                LogDetail(ex);
+                throw;
+            }
+
             decodedPcm = decoded.Pcm;
             _logger.Preparing(inputPath, decoded.FormatName, purify);
             Done("decode");
@@ -165,6 +186,15 @@ public sealed class AudioPipeline
             {
                 _logger.TempCleanupFailed(work, ex);
             }
+        }
+    }
+
+    /// <summary>Logs what the tool said: the client gets the exception's sentence only.</summary>
+    private void LogDetail(AudioException ex)
+    {
+        if (ex.Detail is { } detail)
+        {
+            _logger.ToolSaid(ex.GetType().Name, detail);
         }
     }
 }

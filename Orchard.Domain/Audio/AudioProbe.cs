@@ -19,6 +19,9 @@ public sealed record AudioProbeResult(bool IsAudio, TimeSpan? Duration, string F
 /// </summary>
 public static class AudioProbe
 {
+    /// <summary>What a client is told when ffprobe or ffmpeg cannot read a file; their own words go to the log.</summary>
+    public const string NotReadable = "not an audio file ffmpeg can read: convert it to WAV, FLAC, MP3, OGG or M4A and submit it again";
+
     private const double MaxStatedSeconds = 1e9;
     private static readonly TimeSpan DefaultMaxDuration = new StorageOptions().MaxRecordingDuration;
 
@@ -48,7 +51,7 @@ public static class AudioProbe
 
         if (info.Length == 0)
         {
-            throw new EmptyAudioException($"the input is empty (0 bytes): {Path.GetFileName(path)}");
+            throw new EmptyAudioException("the recording is empty (0 bytes)");
         }
 
         var wav = WavFile.TryOpen(path);
@@ -81,7 +84,7 @@ public static class AudioProbe
         var result = await ExternalTool.RunAsync(options.FfprobePath, args, options.FfmpegTimeout, captureStdout: true, ct);
         if (result.ExitCode != 0)
         {
-            throw new NotAudioException($"not an audio file ffmpeg can read: {FirstLines(result.StandardError)}");
+            throw new NotAudioException(NotReadable) { Detail = FirstLines(result.StandardError) };
         }
 
         try
@@ -116,7 +119,7 @@ public static class AudioProbe
         }
         catch (JsonException ex)
         {
-            throw new NotAudioException($"not an audio file ffmpeg can read: unreadable ffprobe output ({ex.Message})", ex);
+            throw new NotAudioException(NotReadable, ex) { Detail = $"unreadable ffprobe output ({ex.Message})" };
         }
     }
 

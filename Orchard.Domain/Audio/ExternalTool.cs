@@ -52,7 +52,7 @@ internal static class ExternalTool
             TryKill(process);
             var partial = await stderrTask;
             ct.ThrowIfCancellationRequested();
-            throw new AudioToolException($"{Path.GetFileName(fileName)} did not finish within {timeout}: {partial}");
+            throw new AudioToolException($"{Path.GetFileName(fileName)} did not finish reading the recording within {timeout}") { Detail = AudioProbe.FirstLines(partial) };
         }
 
         return new ToolResult(process.ExitCode, await stdoutTask, (await stderrTask).Trim());

@@ -40,7 +40,7 @@ public sealed class WorkerDeclinedException(string workerId, int chunkIndex, str
 /// </summary>
 public sealed class NoWorkerCanServeException(string jobId, string? language, int declined)
     : Exception(language is null
-        ? $"Every online worker ({declined}) declined this job's audio, so no worker can transcribe it; the workers' last_error (GET /workers) says why."
+        ? $"Every online worker ({declined}) declined this job's audio, so no worker can transcribe it; the workers' logs say why (their answers are logged by the master, never shown)."
         : $"Every online worker ({declined}) declined this job's language '{language}', so no worker can transcribe it: submit it again with a language the workers serve, or add a worker that serves '{language}'.")
 {
     public string JobId { get; } = jobId;

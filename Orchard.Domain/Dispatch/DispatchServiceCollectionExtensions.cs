@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orchard.Domain.Jobs;
+using Orchard.Domain.Net;
 using Orchard.Domain.Transcripts;
 
 namespace Orchard.Domain.Dispatch;
@@ -12,7 +13,7 @@ public static class DispatchServiceCollectionExtensions
     {
         services.AddOptions<DispatchOptions>().BindConfiguration(DispatchOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         // Timeouts are per delivery (from the audio's length and the worker's speed), not the client's default.
-        services.AddHttpClient(WorkerClient.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddOutboundHttpClient(WorkerClient.HttpClientName);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<WorkerClient>();
         services.TryAddSingleton<JobProgress>();

@@ -51,6 +51,22 @@ public sealed partial class JobProgress(IJobStore jobs, RecordingStore recording
         return summary?.Status == JobStatus.Cancelled;
     }
 
+    /// <summary>
+    /// Records how the job's callback went, in the live record and in the finished document (which outlives it); when
+    /// the live record has expired, in the finished document only.
+    /// </summary>
+    public async Task RecordCallbackAsync(string jobId, Webhooks.CallbackState state, CancellationToken cancellationToken)
+    {
+        if (await jobs.SetCallbackAsync(jobId, state, cancellationToken))
+        {
+            await ArchiveAsync(jobId, cancellationToken);
+        }
+        else if (await recordings.TryLoadJsonAsync<JobDocument>(RecordingStore.FinishedBlob(jobId), cancellationToken) is { } archived)
+        {
+            await recordings.SaveFinishedAsync(new JobDocumentSnapshot(archived with { Summary = archived.Summary with { Callback = state } }), cancellationToken);
+        }
+    }
+
     /// <summary>Copies a finished job's document to Blob Storage, where it outlives its Redis record.</summary>
     private async Task ArchiveAsync(string jobId, CancellationToken cancellationToken)
     {

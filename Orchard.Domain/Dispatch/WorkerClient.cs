@@ -3,21 +3,28 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.Extensions.Logging;
 using Orchard.Domain.IO;
 using Orchard.Domain.Json;
+using Orchard.Domain.Net;
 
 namespace Orchard.Domain.Dispatch;
 
-/// <summary>Speaks the seed worker contract: <c>POST {url}/transcribe</c> with a WAV body, JSON back.</summary>
-public sealed class WorkerClient(IHttpClientFactory clients)
+/// <summary>
+/// Speaks the seed worker contract: <c>POST {url}/transcribe</c> with a WAV body, JSON back. Only to URLs the
+/// <see cref="OutboundUrlPolicy"/> allows (a worker stored before the policy, or since the settings changed, is
+/// refused here), and a worker's error body goes to the log only: echoed into job errors it would let a caller read
+/// whatever internal service a URL points to.
+/// </summary>
+public sealed partial class WorkerClient(IHttpClientFactory clients, OutboundUrlPolicy policy, ILogger<WorkerClient> logger)
 {
     public const string HttpClientName = "orchard-workers";
 
     /// <summary>The largest answer read: a 3-minute chunk's answer is tens of kilobytes; this bounds a hostile one.</summary>
     public const int MaxAnswerBytes = 8 * 1024 * 1024;
 
-    /// <summary>How much of a refusal or error body is kept for the chunk's record.</summary>
-    private const int MaxErrorBytes = 4096;
+    /// <summary>How much of an error body is read, and logged.</summary>
+    private const int MaxErrorBytes = 512;
 
     /// <summary>
     /// The contract read strictly: the web defaults also read numbers from strings, so <c>"NaN"</c> or
@@ -31,6 +38,15 @@ public sealed class WorkerClient(IHttpClientFactory clients)
     /// </summary>
     public async Task<NormalizedAnswer> TranscribeAsync(string workerId, string workerUrl, Stream wav, double sentMs, string? language, TimeSpan timeout, CancellationToken cancellationToken)
     {
+        try
+        {
+            policy.Check(workerUrl, "The worker URL");
+        }
+        catch (OutboundUrlRefusedException ex)
+        {
+            throw new WorkerFailedException(workerId, WorkerFailureKind.Unreachable, $"not called: {ex.Message}", ex);
+        }
+
         var uri = $"{workerUrl.TrimEnd('/')}/transcribe" + (string.IsNullOrEmpty(language) ? string.Empty : $"?language={Uri.EscapeDataString(language)}");
         using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeoutSource.CancelAfter(timeout);
@@ -45,7 +61,8 @@ public sealed class WorkerClient(IHttpClientFactory clients)
             {
                 var status = (int)response.StatusCode;
                 var kind = IsRefusal(response.StatusCode) ? WorkerFailureKind.Declined : WorkerFailureKind.ServerError;
-                throw new WorkerFailedException(workerId, kind, $"HTTP {status}: {await ReadErrorAsync(response, timeoutSource.Token)}");
+                LogErrorBody(logger, workerId, status, await ReadErrorAsync(response, timeoutSource.Token));
+                throw new WorkerFailedException(workerId, kind, $"answered HTTP {status}");
             }
 
             return await ReadAnswerAsync(workerId, response, sentMs, timeoutSource.Token);
@@ -99,19 +116,27 @@ public sealed class WorkerClient(IHttpClientFactory clients)
     private static bool IsRefusal(HttpStatusCode status) =>
         (int)status is >= 400 and < 500 && status is not HttpStatusCode.RequestTimeout and not HttpStatusCode.TooManyRequests;
 
+    /// <summary>The start of an error body, for the log only: bounded, one line, no control characters.</summary>
     private static async Task<string> ReadErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
-        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-        var buffer = new byte[MaxErrorBytes];
-        var read = 0;
-        int n;
-        while (read < buffer.Length && (n = await body.ReadAsync(buffer.AsMemory(read), cancellationToken)) > 0)
+        try
         {
-            read += n;
-        }
+            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+            var buffer = new byte[MaxErrorBytes];
+            var read = 0;
+            int n;
+            while (read < buffer.Length && (n = await body.ReadAsync(buffer.AsMemory(read), cancellationToken)) > 0)
+            {
+                read += n;
+            }
 
-        var text = Encoding.UTF8.GetString(buffer, 0, read).Trim();
-        return text.Length <= 300 ? text : text[..300] + "…";
+            var text = Encoding.UTF8.GetString(buffer, 0, read);
+            return new string(text.Select(c => char.IsControl(c) ? ' ' : c).ToArray()).Trim();
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException)
+        {
+            return $"(the body could not be read: {ex.GetType().Name})";
+        }
     }
 
     private static WorkerFailedException Unreadable(string workerId, string reason, Exception? inner) =>
@@ -137,4 +162,7 @@ public sealed class WorkerClient(IHttpClientFactory clients)
     }
 
     private static string TooLarge(long cap) => $"the answer is over {cap / (1024 * 1024)} MB";
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Worker {WorkerId} answered HTTP {Status}; its body began: {Body}")]
+    private static partial void LogErrorBody(ILogger logger, string workerId, int status, string body);
 }

@@ -27,6 +27,9 @@ public interface IJobStore
     /// <summary>Sets these chunks as given (absolute) and recounts; false when the job record is gone (nothing written).</summary>
     Task<bool> SetChunksAsync(string jobId, IReadOnlyList<ChunkRecord> chunks, CancellationToken cancellationToken = default);
 
+    /// <summary>Sets the job's callback delivery state, keeping its TTL; false when the job record is gone.</summary>
+    Task<bool> SetCallbackAsync(string jobId, Webhooks.CallbackState state, CancellationToken cancellationToken = default);
+
     /// <summary>Newest first, from the index; never scans keys.</summary>
     Task<JobPage> ListAsync(JobQuery query, CancellationToken cancellationToken = default);
 

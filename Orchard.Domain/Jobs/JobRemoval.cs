@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orchard.Domain.Dispatch;
 using Orchard.Domain.Storage;
 using Orchard.Domain.Transcripts;
+using Orchard.Domain.Webhooks;
 
 namespace Orchard.Domain.Jobs;
 
@@ -18,9 +20,10 @@ public enum JobRemovalOutcome
 /// <summary>
 /// Cancels a running job or deletes a finished one. A cancelled job keeps what was transcribed: its partial
 /// transcript is stored at once. A chunk already at a worker finishes there; its answer is discarded and the worker
-/// is released when it answers.
+/// is released when it answers. A cancelled job's callback is delivered as a finished one's is.
 /// </summary>
-public sealed partial class JobRemoval(JobReader reader, IJobStore jobs, JobProgress progress, RecordingStore recordings, TranscriptBuilder transcripts, ILogger<JobRemoval> logger)
+public sealed partial class JobRemoval(
+    JobReader reader, IJobStore jobs, JobProgress progress, RecordingStore recordings, TranscriptBuilder transcripts, IOptions<WebhooksOptions> webhooks, ILogger<JobRemoval> logger)
 {
     public async Task<JobRemovalOutcome> RemoveAsync(string jobId, IJobOrchestrations orchestrations, CancellationToken cancellationToken)
     {
@@ -35,6 +38,11 @@ public sealed partial class JobRemoval(JobReader reader, IJobStore jobs, JobProg
                 await progress.SetStatusAsync(jobId, new JobTransition(JobStatus.Cancelled, "Cancelled on request."), cancellationToken);
                 LogCancelled(logger, jobId);
                 await KeepTranscriptAsync(jobId, cancellationToken);
+                if (document.Summary.CallbackUrl is not null)
+                {
+                    await StartCallbackAsync(jobId, orchestrations);
+                }
+
                 return JobRemovalOutcome.Cancelled;
             }
             catch (InvalidJobTransitionException)
@@ -65,6 +73,22 @@ public sealed partial class JobRemoval(JobReader reader, IJobStore jobs, JobProg
             LogTranscriptDeferred(logger, jobId, ex);
         }
     }
+
+    /// <summary>The job is cancelled whatever happens here: a callback that cannot be started is logged, not a failed cancel.</summary>
+    private async Task StartCallbackAsync(string jobId, IJobOrchestrations orchestrations)
+    {
+        try
+        {
+            await orchestrations.StartCallbackAsync(jobId, CallbackSchedule.From(webhooks.Value), CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogCallbackNotStarted(logger, jobId, ex);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The callback of cancelled job {JobId} could not be started")]
+    private static partial void LogCallbackNotStarted(ILogger logger, string jobId, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The partial transcript of cancelled job {JobId} could not be stored now; it is built when first asked for")]
     private static partial void LogTranscriptDeferred(ILogger logger, string jobId, Exception exception);

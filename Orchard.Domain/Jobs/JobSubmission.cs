@@ -3,6 +3,7 @@ using Orchard.Domain.Audio;
 using Orchard.Domain.Dispatch;
 using Orchard.Domain.State;
 using Orchard.Domain.Storage;
+using Orchard.Domain.Webhooks;
 
 namespace Orchard.Domain.Jobs;
 
@@ -11,14 +12,17 @@ namespace Orchard.Domain.Jobs;
 /// is refused at once, and records the job. The caller then starts its orchestration.
 /// </summary>
 public sealed class JobSubmission(
-    RecordingStore recordings, JobProgress progress, IPreferenceStore preferences, AudioPipeline audio, AudioTools tools, IOptions<StorageOptions> storage, TimeProvider time)
+    RecordingStore recordings, JobProgress progress, IPreferenceStore preferences, AudioPipeline audio, AudioTools tools, CallbackDelivery callbacks, IOptions<StorageOptions> storage, TimeProvider time)
 {
     /// <summary>
     /// Throws <see cref="EmptyUploadException"/>, <see cref="UploadTooLargeException"/>, or an
     /// <see cref="AudioException"/> (<see cref="NotAudioException"/> for what is not audio,
     /// <see cref="AudioLimitException"/> for audio outside the sample rate, channel or duration bounds).
     /// </summary>
-    public async Task<JobSummary> SubmitAsync(Stream content, string? filename, bool? purify, string? language, CancellationToken cancellationToken)
+    public Task<JobSummary> SubmitAsync(Stream content, string? filename, bool? purify, string? language, CancellationToken cancellationToken) =>
+        SubmitStreamAsync(content, new JobOptions(filename, purify, language, null), cancellationToken);
+
+    private async Task<JobSummary> SubmitStreamAsync(Stream content, JobOptions job, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(content);
         var jobId = NewJobId();
@@ -31,7 +35,7 @@ public sealed class JobSubmission(
                 await CopyLimitedAsync(content, file, storage.Value.MaxUploadBytes, cancellationToken);
             }
 
-            return await AcceptAsync(jobId, local, filename, purify, language, cancellationToken);
+            return await AcceptAsync(jobId, local, job, cancellationToken);
         }
         finally
         {
@@ -45,14 +49,17 @@ public sealed class JobSubmission(
         ArgumentNullException.ThrowIfNull(upload);
         // Before the upload is stored: without ffprobe nothing can be accepted, whatever the recording.
         tools.ThrowIfMissing();
-        var language = CheckLanguage(upload.Language);
+        var options = new JobOptions(upload.Filename, upload.Purify, CheckLanguage(upload.Language), callbacks.CheckUrl(upload.CallbackUrl));
         return upload.UploadId is { } uploadId
-            ? SubmitUploadedAsync(uploadId, upload.Filename, upload.Purify, language, cancellationToken)
-            : SubmitAsync(upload.Content ?? Stream.Null, upload.Filename, upload.Purify, language, cancellationToken);
+            ? SubmitUploadedCoreAsync(uploadId, options, cancellationToken)
+            : SubmitStreamAsync(upload.Content ?? Stream.Null, options, cancellationToken);
     }
 
     /// <summary>Submits a recording the client uploaded itself through a URL from <c>POST /uploads</c>; the upload blob is consumed.</summary>
-    public async Task<JobSummary> SubmitUploadedAsync(string uploadId, string? filename, bool? purify, string? language, CancellationToken cancellationToken)
+    public Task<JobSummary> SubmitUploadedAsync(string uploadId, string? filename, bool? purify, string? language, CancellationToken cancellationToken) =>
+        SubmitUploadedCoreAsync(uploadId, new JobOptions(filename, purify, language, null), cancellationToken);
+
+    private async Task<JobSummary> SubmitUploadedCoreAsync(string uploadId, JobOptions options, CancellationToken cancellationToken)
     {
         if (!Guid.TryParseExact(uploadId, "N", out _))
         {
@@ -71,7 +78,7 @@ public sealed class JobSubmission(
         try
         {
             await recordings.DownloadAsync(RecordingStore.UploadBlob(uploadId), local, cancellationToken);
-            var job = await AcceptAsync(jobId, local, filename, purify, language, cancellationToken);
+            var job = await AcceptAsync(jobId, local, options, cancellationToken);
             await recordings.DeleteBlobAsync(RecordingStore.UploadBlob(uploadId), cancellationToken);
             return job;
         }
@@ -81,8 +88,9 @@ public sealed class JobSubmission(
         }
     }
 
-    private async Task<JobSummary> AcceptAsync(string jobId, string local, string? filename, bool? purify, string? language, CancellationToken cancellationToken)
+    private async Task<JobSummary> AcceptAsync(string jobId, string local, JobOptions options, CancellationToken cancellationToken)
     {
+        var (filename, purify, language, callbackUrl) = options;
         var length = new FileInfo(local).Length;
         if (length == 0)
         {
@@ -111,6 +119,7 @@ public sealed class JobSubmission(
             Purify = purify ?? await preferences.GetUsePurifierAsync(cancellationToken),
             Language = CheckLanguage(language),
             DurationMs = probe.Duration?.TotalMilliseconds,
+            CallbackUrl = callbackUrl,
         };
         await progress.CreateAsync(job, cancellationToken);
         return job;
@@ -177,4 +186,11 @@ public sealed class JobSubmission(
 /// A recording as a request brings it: a stream (body or multipart file) or the id of a direct upload, with the
 /// job's options.
 /// </summary>
-public sealed record JobUpload(Stream? Content, string? UploadId, string? Filename, bool? Purify, string? Language);
+public sealed record JobUpload(Stream? Content, string? UploadId, string? Filename, bool? Purify, string? Language)
+{
+    /// <summary>Where to POST the signed job summary once it has finished (see <see cref="CallbackDelivery"/>).</summary>
+    public string? CallbackUrl { get; init; }
+}
+
+/// <summary>What a submission asks of its job, checked.</summary>
+internal sealed record JobOptions(string? Filename, bool? Purify, string? Language, string? CallbackUrl);

@@ -1,3 +1,6 @@
+using System.Text.Json.Serialization;
+using Orchard.Domain.Webhooks;
+
 namespace Orchard.Domain.Jobs;
 
 /// <summary>
@@ -33,4 +36,12 @@ public sealed record JobSummary
     public double? DurationMs { get; init; }
 
     public string? Error { get; init; }
+
+    /// <summary>Where the job's summary is POSTed, signed, once it is completed, failed or cancelled; absent when none.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? CallbackUrl { get; init; }
+
+    /// <summary>How the callback's delivery went (<c>{status, attempts, last_error}</c>); absent until it is first tried.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public CallbackState? Callback { get; init; }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Orchard.Domain.Net;
 
 namespace Orchard.Domain.Workers;
 
@@ -10,7 +11,7 @@ public static class WorkerServiceCollectionExtensions
     {
         services.AddOptions<WorkersOptions>().BindConfiguration(WorkersOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         // The probe's timeout is per call (WorkersOptions.ProbeTimeout).
-        services.AddHttpClient(WorkerMaintenance.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddOutboundHttpClient(WorkerMaintenance.HttpClientName);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<WorkerMaintenance>();
         services.TryAddSingleton<WorkerFleet>();

@@ -1,3 +1,5 @@
+using Orchard.Domain.Net;
+
 namespace Orchard.Domain.Workers;
 
 /// <summary>Worker URLs as the original master took them: a URL without a scheme gets <c>http://</c>.</summary>
@@ -33,5 +35,17 @@ public static class WorkerUrl
         }
 
         return trimmed.TrimEnd('/');
+    }
+
+    /// <summary>
+    /// The canonical form of a URL Orchard is to call: also throws <see cref="OutboundUrlRefusedException"/> when the
+    /// policy refuses it (credentials, query, fragment, plain http, a refused address).
+    /// </summary>
+    public static string Normalize(string? url, OutboundUrlPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var normalized = Normalize(url);
+        policy.Check(normalized, "The worker URL");
+        return normalized;
     }
 }

@@ -17,4 +17,14 @@ public sealed class WorkersOptions
     /// <summary>How long the health probe (<c>GET /</c>) of a worker added by URL may take.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
     public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Whether worker and callback URLs may point to loopback and private ranges (127/8, ::1, 10/8, 172.16/12,
+    /// 192.168/16, 100.64/10, fc00::/7). Off in the Functions app, where such a URL would reach the cloud's internal
+    /// network; the local host, run.sh and the tests turn it on, because the original's fleet lives on a LAN.
+    /// </summary>
+    public bool AllowPrivateNetworks { get; set; }
+
+    /// <summary>Whether worker and callback URLs may use plain http; off in the cloud (https only), for LANs only.</summary>
+    public bool AllowHttp { get; set; }
 }

@@ -37,8 +37,8 @@ public class AudioProbeTests
         var path = dir.File("notes.txt");
         await File.WriteAllTextAsync(path, "these are meeting notes, not a recording\n");
         var ex = await Assert.ThrowsAsync<NotAudioException>(() => AudioProbe.ProbeAsync(path, CancellationToken.None));
-        Assert.StartsWith("not an audio file ffmpeg can read: ", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("Invalid data", ex.Message, StringComparison.Ordinal); // ffmpeg's stderr is quoted
+        Assert.Equal(AudioProbe.NotReadable, ex.Message);
+        Assert.Contains("Invalid data", ex.Detail, StringComparison.Ordinal); // ffprobe's stderr, for the log only
     }
 
     [Fact]

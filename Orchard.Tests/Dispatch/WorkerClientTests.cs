@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Orchard.Domain.Dispatch;
 using Orchard.Tests.Infrastructure;
 using Orchard.Tests.Worker;
@@ -12,7 +13,12 @@ namespace Orchard.Tests.Dispatch;
 /// <summary>The master's side of <c>/transcribe</c> against fake workers speaking real HTTP on loopback.</summary>
 public sealed class WorkerClientTests
 {
-    private static readonly WorkerClient Client = new(new ServiceCollection().AddHttpClient().BuildServiceProvider().GetRequiredService<IHttpClientFactory>());
+    private static readonly WorkerClient Client = NewClient(new Orchard.Domain.Net.OutboundUrlPolicy(allowPrivateNetworks: true, allowHttp: true));
+
+    private static WorkerClient NewClient(Orchard.Domain.Net.OutboundUrlPolicy policy, ILogger<WorkerClient>? logger = null) => new(
+        new ServiceCollection().AddHttpClient().BuildServiceProvider().GetRequiredService<IHttpClientFactory>(),
+        policy,
+        logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger<WorkerClient>.Instance);
 
     private static Task<NormalizedAnswer> SendAsync(FakeWorker worker, string? language = null) =>
         Client.TranscribeAsync("w1", worker.Url, new MemoryStream(WorkerAudio.Wav16k(2)), 2000, language, TimeSpan.FromSeconds(30), CancellationToken.None);
@@ -135,7 +141,40 @@ public sealed class WorkerClientTests
         var error = await Assert.ThrowsAsync<WorkerFailedException>(() => SendAsync(worker, "ja"));
 
         Assert.Equal(kind, error.Kind);
-        Assert.Contains("English only", error.Reason, StringComparison.Ordinal);
+        Assert.Equal($"answered HTTP {status}", error.Reason);
+    }
+
+    [Fact]
+    public async Task TranscribeAsync_LogsTheErrorBodyBoundedAndNeverPutsItInTheError_WhenWorkerAnswers500()
+    {
+        // A URL pointing at an internal service must not let the caller read it through job errors.
+        await using var worker = await FakeWorker.StartAsync();
+        var body = "internal-api-key=sk_live_SECRET123\r\n\u001b[31m" + new string('x', 5000);
+        worker.Respond = _ => Results.Text(body, "text/plain", statusCode: 500);
+        using var logs = new CapturingLoggerFactory();
+        var client = NewClient(new Orchard.Domain.Net.OutboundUrlPolicy(allowPrivateNetworks: true, allowHttp: true), logs.CreateLogger<WorkerClient>());
+
+        var error = await Assert.ThrowsAsync<WorkerFailedException>(() =>
+            client.TranscribeAsync("w1", worker.Url, new MemoryStream(WorkerAudio.Wav16k(2)), 2000, null, TimeSpan.FromSeconds(30), CancellationToken.None));
+
+        Assert.Equal("Worker w1 failed (ServerError): answered HTTP 500", error.Message);
+        var logged = Assert.Single(logs.Lines, l => l.Contains("SECRET123", StringComparison.Ordinal));
+        Assert.True(logged.Length < 700, $"logged {logged.Length} characters");
+        Assert.DoesNotContain(logged, char.IsControl);
+    }
+
+    [Fact]
+    public async Task TranscribeAsync_FailsWithoutCalling_WhenTheStoredUrlIsRefusedByThePolicy()
+    {
+        await using var worker = await FakeWorker.StartAsync();
+        var client = NewClient(new Orchard.Domain.Net.OutboundUrlPolicy(allowPrivateNetworks: false, allowHttp: true));
+
+        var error = await Assert.ThrowsAsync<WorkerFailedException>(() =>
+            client.TranscribeAsync("w1", worker.Url, new MemoryStream(WorkerAudio.Wav16k(2)), 2000, null, TimeSpan.FromSeconds(30), CancellationToken.None));
+
+        Assert.Equal(WorkerFailureKind.Unreachable, error.Kind);
+        Assert.Contains("Workers:AllowPrivateNetworks", error.Reason, StringComparison.Ordinal);
+        Assert.Equal(0, worker.Requests);
     }
 
     [Fact]

@@ -73,6 +73,9 @@ public sealed class ApiHost : IAsyncDisposable
             ["Audio:MaxChunkSeconds"] = "20",
             ["Dispatch:NoWorkerPollInterval"] = "00:00:00.200",
             ["Dispatch:TimeoutFloor"] = "00:00:05",
+            // Fake workers and webhook receivers listen on http://127.0.0.1, as a LAN fleet does.
+            ["Workers:AllowPrivateNetworks"] = "true",
+            ["Workers:AllowHttp"] = "true",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

@@ -144,6 +144,9 @@ var baseSettings = [
   { name: 'State__JobRetention', value: '01:00:00' }
   { name: 'State__WorkerOfflineAfter', value: '00:01:00' }
   { name: 'State__WorkerExpiry', value: '00:05:00' }
+  // Worker and callback URLs: public https only in the cloud (the LAN settings are for the local host).
+  { name: 'Workers__AllowPrivateNetworks', value: 'false' }
+  { name: 'Workers__AllowHttp', value: 'false' }
   { name: 'Storage__ContainerName', value: containerName }
   // The real host disables a timer whose %setting% is missing, and keeps running without it.
   { name: 'Timers__WorkerSweep', value: '0 * * * * *' }

@@ -111,6 +111,21 @@ public sealed class InMemoryJobStore(IOptions<StateOptions> options, TimeProvide
         }
     }
 
+    public Task<bool> SetCallbackAsync(string jobId, Webhooks.CallbackState state, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            Purge();
+            if (!jobs.TryGetValue(jobId, out var entry))
+            {
+                return Task.FromResult(false);
+            }
+
+            jobs[jobId] = entry with { Summary = entry.Summary with { Callback = state } };
+            return Task.FromResult(true);
+        }
+    }
+
     public Task<JobPage> ListAsync(JobQuery query, CancellationToken cancellationToken = default)
     {
         var limit = Math.Clamp(query.Limit, 1, 1000);

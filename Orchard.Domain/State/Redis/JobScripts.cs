@@ -139,6 +139,18 @@ internal static class JobScripts
         """;
 
     /// <summary>
+    /// Sets the job's callback state, keeping its TTL. KEYS: job; ARGV: state json. Returns 0 when the job record is gone.
+    /// </summary>
+    public const string SetCallback = """
+        local raw = redis.call('GET', KEYS[1])
+        if not raw then return 0 end
+        local job = cjson.decode(raw)
+        job.callback = cjson.decode(ARGV[1])
+        redis.call('SET', KEYS[1], cjson.encode(job), 'KEEPTTL')
+        return 1
+        """;
+
+    /// <summary>
     /// Newest-first page. KEYS: the index to read; ARGV: job key prefix, max score ('+inf' or a cursor score),
     /// cursor id ('' for none), limit. Returns {score, id, json} triples; ids whose record is gone are skipped.
     /// </summary>

@@ -123,6 +123,11 @@ public sealed class RedisJobStore : IJobStore
             cancellationToken);
     }
 
+    public Task<bool> SetCallbackAsync(string jobId, Webhooks.CallbackState state, CancellationToken cancellationToken = default) =>
+        resilience.RunAsync(nameof(SetCallbackAsync), async () =>
+            (long)(await Db.ScriptEvaluateAsync(JobScripts.SetCallback, [keys.Job(jobId)], [OrchardJson.Serialize(state)])) == 1,
+            cancellationToken);
+
     public Task<JobPage> ListAsync(JobQuery query, CancellationToken cancellationToken = default)
     {
         var limit = Math.Clamp(query.Limit, 1, 1000);

@@ -5,8 +5,10 @@ using Orchard.Domain.Audio;
 using Orchard.Domain.IO;
 using Orchard.Domain.Jobs;
 using Orchard.Domain.Json;
+using Orchard.Domain.Net;
 using Orchard.Domain.State;
 using Orchard.Domain.Storage;
+using Orchard.Domain.Webhooks;
 using Orchard.Domain.Workers;
 
 namespace Orchard.Functions.Functions.Http;
@@ -33,6 +35,8 @@ internal static class ApiResults
         AudioException => Error(StatusCodes.Status422UnprocessableEntity, ex.Message),
         BodyTooLargeException => Error(StatusCodes.Status413PayloadTooLarge, ex.Message),
         WorkerLimitReachedException => Error(StatusCodes.Status503ServiceUnavailable, ex.Message),
+        OutboundUrlRefusedException => Error(StatusCodes.Status400BadRequest, ex.Message),
+        WebhooksUnavailableException => Error(StatusCodes.Status501NotImplemented, ex.Message),
         InvalidWorkerUrlException or InvalidWorkerRegistrationException or DuplicateWorkerException or InvalidRequestException or UploadNotFoundException => Error(StatusCodes.Status400BadRequest, ex.Message),
         JsonException => Error(StatusCodes.Status400BadRequest, $"The request body is not valid JSON: {ex.Message}"),
         FormatException => Error(StatusCodes.Status400BadRequest, ex.Message),

@@ -59,7 +59,7 @@ public sealed class JobsFunctions(JobSubmission submission, JobReader reader, Jo
         ApiResults.Guard(async () =>
         {
             var job = await submission.SubmitAsync(await UploadReader.ReadAsync(request), request.HttpContext.RequestAborted);
-            var input = new JobRequest(job.JobId, job.Purify, job.Language, DispatchLimits.From(dispatch.Value));
+            var input = new JobRequest(job.JobId, job.Purify, job.Language, DispatchLimits.From(dispatch.Value)) { Callback = job.CallbackUrl is not null };
             try
             {
                 await durable.ScheduleNewOrchestrationInstanceAsync(nameof(JobOrchestrator), input, new StartOrchestrationOptions(job.JobId));

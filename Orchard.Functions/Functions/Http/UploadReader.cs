@@ -8,11 +8,20 @@ namespace Orchard.Functions.Functions.Http;
 /// <summary>
 /// Finds the recording in a request: multipart field <c>file</c> (as the original took it), a JSON body
 /// <c>{"blob": ...}</c> naming a direct upload, or the raw body with <c>?filename=</c>. Options come from the query
-/// (<c>purify</c>, <c>language</c>) or the JSON body.
+/// (<c>purify</c>, <c>language</c>, <c>callback_url</c>), the form fields or the JSON body.
 /// </summary>
 internal static class UploadReader
 {
+    private const string CallbackField = "callback_url";
+
     public static async Task<JobUpload> ReadAsync(HttpRequest request)
+    {
+        var upload = await ReadUploadAsync(request);
+        string? callback = request.Query[CallbackField];
+        return string.IsNullOrEmpty(callback) ? upload : upload with { CallbackUrl = callback };
+    }
+
+    private static async Task<JobUpload> ReadUploadAsync(HttpRequest request)
     {
         var purify = ParsePurify(request.Query["purify"]);
         string? language = request.Query["language"];
@@ -27,7 +36,7 @@ internal static class UploadReader
         {
             var form = await ReadFormAsync(request);
             var file = form.Files.GetFile("file") ?? throw new EmptyUploadException();
-            return new JobUpload(file.OpenReadStream(), null, file.FileName, purify ?? ParsePurify(form["purify"]), language ?? form["language"]);
+            return new JobUpload(file.OpenReadStream(), null, file.FileName, purify ?? ParsePurify(form["purify"]), language ?? form["language"]) { CallbackUrl = form[CallbackField] };
         }
 
         if (JsonBody.IsJson(request))
@@ -38,7 +47,7 @@ internal static class UploadReader
                 throw new InvalidRequestException("The JSON body needs \"blob\": the value POST /uploads answered, after uploading the file to its upload_url.");
             }
 
-            return new JobUpload(null, body.Blob.Trim(), body.Filename, purify ?? body.Purify, language ?? body.Language);
+            return new JobUpload(null, body.Blob.Trim(), body.Filename, purify ?? body.Purify, language ?? body.Language) { CallbackUrl = body.CallbackUrl };
         }
 
         return new JobUpload(request.Body, null, request.Query["filename"], purify, language);
@@ -51,6 +60,7 @@ internal static class UploadReader
     private static async Task<JobUpload> ReadMultipartAsync(HttpRequest request, string boundary, bool? purify, string? language)
     {
         var reader = new Microsoft.AspNetCore.WebUtilities.MultipartReader(boundary, request.Body);
+        string? callback = null;
         try
         {
             while (await reader.ReadNextSectionAsync(request.HttpContext.RequestAborted) is { } section)
@@ -64,15 +74,16 @@ internal static class UploadReader
                 if (name == "file")
                 {
                     var filename = (disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value?.Trim('"');
-                    return new JobUpload(new SectionStream(section.Body), null, filename, purify, language);
+                    return new JobUpload(new SectionStream(section.Body), null, filename, purify, language) { CallbackUrl = callback };
                 }
 
-                if (name is "purify" or "language")
+                if (name is "purify" or "language" or CallbackField)
                 {
                     using var text = new StreamReader(section.Body);
                     var value = await text.ReadToEndAsync(request.HttpContext.RequestAborted);
                     purify ??= name == "purify" ? ParsePurify(value) : null;
                     language ??= name == "language" ? value : null;
+                    callback ??= name == CallbackField ? value : null;
                 }
             }
         }
@@ -109,7 +120,7 @@ internal static class UploadReader
         : bool.TryParse(value, out var parsed) ? parsed
         : throw new InvalidRequestException("purify must be true or false.");
 
-    private sealed record BlobBody(string? Blob, string? Filename, bool? Purify, string? Language);
+    private sealed record BlobBody(string? Blob, string? Filename, bool? Purify, string? Language, string? CallbackUrl);
 
     /// <summary>
     /// The file part, read as the submission copies it: a body that breaks off mid-part is the client's error (400),

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Options;
+using Orchard.Domain.Net;
 using Orchard.Domain.State;
 using Orchard.Domain.Workers;
 
@@ -11,7 +12,7 @@ namespace Orchard.Functions.Functions.Http;
 /// <c>/workers</c>: self-registration and heartbeats, with the original's <c>/workers/add</c> and <c>/workers/remove</c>.
 /// A worker's id may be its URL: in a path it is URL-encoded (<c>/workers/http%3A%2F%2Fhost%3A8080/heartbeat</c>).
 /// </summary>
-public sealed class WorkersFunctions(IWorkerRegistry workers, WorkerFleet fleet, IOptions<StateOptions> state, IOptions<WorkersOptions> options, TimeProvider time)
+public sealed class WorkersFunctions(IWorkerRegistry workers, WorkerFleet fleet, OutboundUrlPolicy urls, IOptions<StateOptions> state, IOptions<WorkersOptions> options, TimeProvider time)
 {
     private const string UrlExpected = "{\"url\": \"http://host:port\"}";
     private const string RegistrationExpected = "{\"url\": \"http://host:port\" or null, \"name\": \"...\", \"model\": \"...\", \"languages\": [\"en\", ...] or null}";
@@ -46,6 +47,11 @@ public sealed class WorkersFunctions(IWorkerRegistry workers, WorkerFleet fleet,
         ApiResults.Guard(async () =>
         {
             var body = await JsonBody.ReadAsync<RegistrationBody>(request, RegistrationExpected);
+            if (!string.IsNullOrWhiteSpace(body.Url))
+            {
+                WorkerUrl.Normalize(body.Url, urls);
+            }
+
             var worker = await workers.RegisterAsync(new WorkerRegistration(body.Url, body.Name, body.Model, body.Id, body.Languages), request.HttpContext.RequestAborted);
             return ApiResults.Json(new { id = worker.Id, heartbeat_interval_seconds = (int)Math.Ceiling(options.Value.HeartbeatInterval.TotalSeconds) });
         });
@@ -77,7 +83,7 @@ public sealed class WorkersFunctions(IWorkerRegistry workers, WorkerFleet fleet,
         ApiResults.Guard(async () =>
         {
             var body = await JsonBody.ReadAsync<UrlBody>(request, UrlExpected);
-            var worker = await fleet.AddAsync(body.Url, request.HttpContext.RequestAborted);
+            var worker = await fleet.AddAsync(WorkerUrl.Normalize(body.Url, urls), request.HttpContext.RequestAborted);
             return ApiResults.Json(new { status = "added", id = worker.Id, url = worker.Url });
         });
 

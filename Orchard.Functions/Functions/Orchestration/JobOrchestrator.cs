@@ -22,10 +22,33 @@ public static partial class JobOrchestrator
             HandleFailure = failure => failure.IsCausedBy<StateStoreUnavailableException>(),
         });
 
+    /// <summary>Starting a job's callback delivery is not a store write: any failure is retried a few times.</summary>
+    private static readonly TaskOptions CallbackStartRetry = TaskOptions.FromRetryPolicy(
+        new RetryPolicy(maxNumberOfAttempts: 6, firstRetryInterval: TimeSpan.FromSeconds(1), backoffCoefficient: 2, maxRetryInterval: TimeSpan.FromSeconds(30)));
+
     [Function(nameof(JobOrchestrator))]
     public static async Task<JobOutcome> RunAsync([OrchestrationTrigger] TaskOrchestrationContext context)
     {
         var request = context.GetInput<JobRequest>()!;
+        var outcome = await RunJobAsync(context, request);
+        if (request.Callback && JobLifecycle.IsTerminal(outcome.Status))
+        {
+            try
+            {
+                await context.CallActivityAsync<bool>(nameof(CallbackActivities.StartCallback), request.JobId, CallbackStartRetry);
+            }
+            catch (TaskFailedException ex)
+            {
+                // The job's outcome stands; the missing callback is logged, and its state stays absent in the document.
+                LogCallbackNotStarted(context.CreateReplaySafeLogger(nameof(JobOrchestrator)), request.JobId, ex.FailureDetails.ErrorMessage);
+            }
+        }
+
+        return outcome;
+    }
+
+    private static async Task<JobOutcome> RunJobAsync(TaskOrchestrationContext context, JobRequest request)
+    {
         var logger = context.CreateReplaySafeLogger(nameof(JobOrchestrator));
         var split = request.Continuation is not null;
         try
@@ -124,6 +147,9 @@ public static partial class JobOrchestrator
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} completed with {Segments} segments")]
     private static partial void LogCompleted(ILogger logger, string jobId, int segments);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The callback of job {JobId} could not be started: {Error}")]
+    private static partial void LogCallbackNotStarted(ILogger logger, string jobId, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} failed: {Error}")]
     private static partial void LogFailed(ILogger logger, string jobId, string error);

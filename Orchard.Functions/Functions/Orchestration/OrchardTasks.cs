@@ -22,6 +22,11 @@ public static class OrchardTasks
         Activity<DispatchActivities, ClaimInput, Assignment>(registry, nameof(DispatchActivities.ClaimWorker), (a, i) => a.ClaimWorker(i));
         Activity<DispatchActivities, Assignment, DeliveryReport>(registry, nameof(DispatchActivities.DeliverChunk), (a, i) => a.DeliverChunk(i));
         Activity<DispatchActivities, Handover, bool>(registry, nameof(DispatchActivities.ReleaseWorker), (a, i) => a.ReleaseWorker(i));
+        registry.AddOrchestratorFunc<CallbackRequest, Domain.Webhooks.CallbackResult>(nameof(CallbackOrchestrator), (context, _) => CallbackOrchestrator.RunAsync(context));
+        Activity<CallbackActivities, Domain.Webhooks.CallbackAttempt, Domain.Webhooks.CallbackResult>(registry, nameof(CallbackActivities.DeliverCallback), (a, i) => a.DeliverCallback(i));
+        // The Functions host binds [DurableClient]; here it is the host's own client.
+        registry.AddActivity(nameof(CallbackActivities.StartCallback), services => new ServiceActivity<CallbackActivities, string, bool>(
+            services, (a, i) => a.StartCallback(i, services.GetRequiredService<Microsoft.DurableTask.Client.DurableTaskClient>())));
     }
 
     /// <summary>The names registered here, for the check against functions.metadata.</summary>
@@ -29,6 +34,7 @@ public static class OrchardTasks
     [
         nameof(JobOrchestrator), nameof(JobActivities.SetJobStatus), nameof(JobActivities.PrepareAudio),
         nameof(JobActivities.BuildTranscript), nameof(JobActivities.BuildPartialTranscript), nameof(DispatchActivities.ClaimWorker), nameof(DispatchActivities.DeliverChunk), nameof(DispatchActivities.ReleaseWorker),
+        nameof(CallbackOrchestrator), nameof(CallbackActivities.DeliverCallback), nameof(CallbackActivities.StartCallback),
     ];
 
     private static void Activity<TActivities, TInput, TOutput>(DurableTaskRegistry registry, string name, Func<TActivities, TInput, Task<TOutput>> run)

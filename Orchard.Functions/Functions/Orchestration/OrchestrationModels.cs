@@ -8,7 +8,13 @@ public sealed record JobRequest(string JobId, bool Purify, string? Language, Dis
 {
     /// <summary>Set when the orchestration continued as new after a batch: what is left to transcribe.</summary>
     public DispatchState? Continuation { get; init; }
+
+    /// <summary>The job has a callback_url: once it ends, its callback's delivery is started.</summary>
+    public bool Callback { get; init; }
 }
+
+/// <summary>The input of a job's callback delivery (instance id: <see cref="DurableJobOrchestrations.CallbackInstanceId"/>).</summary>
+public sealed record CallbackRequest(string JobId, Domain.Webhooks.CallbackSchedule Schedule);
 
 /// <summary>The dispatch phase carried across continue-as-new: chunks still to transcribe, longest first.</summary>
 public sealed record DispatchState(double DurationMs, IReadOnlyList<PendingChunk> Remaining, int Transcribed, int SpeechChunks)
