@@ -20,14 +20,13 @@ public sealed class RecordingStore
     private readonly BlobServiceClient service;
     private readonly BlobContainerClient container;
     private readonly StorageOptions options;
-    private readonly Lazy<Task> created;
+    private Task? created;
 
     public RecordingStore(BlobServiceClient service, IOptions<StorageOptions> options)
     {
         this.service = service;
         this.options = options.Value;
         container = service.GetBlobContainerClient(this.options.ContainerName);
-        created = new Lazy<Task>(() => container.CreateIfNotExistsAsync());
     }
 
     /// <summary>The container, for callers that hand out SAS URLs.</summary>
@@ -312,5 +311,16 @@ public sealed class RecordingStore
         }
     }
 
-    private Task EnsureContainerAsync() => created.Value;
+    // Created once; a failed attempt (no token yet, storage briefly unreachable) is tried again by the next caller.
+    private Task EnsureContainerAsync()
+    {
+        var task = created;
+        if (task is null || task.IsFaulted || task.IsCanceled)
+        {
+            task = container.CreateIfNotExistsAsync();
+            created = task;
+        }
+
+        return task;
+    }
 }
