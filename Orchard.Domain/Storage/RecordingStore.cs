@@ -213,6 +213,12 @@ public sealed class RecordingStore
                 throw new BlobMissingException(blobName);
             }
 
+            // CopyStatus reads Pending (the enum's zero) on a blob that was never copied: CopyId tells copies apart.
+            if (string.IsNullOrEmpty(properties.CopyId))
+            {
+                return;
+            }
+
             if (properties.CopyStatus != CopyStatus.Pending)
             {
                 break;
