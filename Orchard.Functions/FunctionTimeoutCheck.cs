@@ -32,7 +32,7 @@ public sealed partial class FunctionTimeoutCheck(
     public TimeSpan DeliveryBound => dispatch.Value.TimeoutCap + DeliveryOverhead;
 
     /// <summary>The longest a preparation may run: probe and decode (each under the ffmpeg timeout), then in-process work.</summary>
-    public TimeSpan PreparationBound => (2 * audio.Value.FfmpegTimeout) + (storage.Value.MaxRecordingDuration / PreparationSpeed);
+    public TimeSpan PreparationBound => (2 * audio.Value.FfmpegTimeout) + (storage.Value.MaxRecordingDuration / PreparationSpeed) + RecordingStore.CopyWaitLimit;
 
     /// <summary>Reads <c>functionTimeout</c>; null when it is absent or -1 (unbounded).</summary>
     public static TimeSpan? ReadFunctionTimeout(string hostJson)
@@ -64,7 +64,7 @@ public sealed partial class FunctionTimeoutCheck(
         if (PreparationBound >= limit)
         {
             throw new InvalidOperationException(
-                $"host.json functionTimeout ({limit}) is shorter than preparing a recording may take ({PreparationBound}: twice Audio:FfmpegTimeout plus Storage:MaxRecordingDuration / {PreparationSpeed}). Raise functionTimeout or lower those settings.");
+                $"host.json functionTimeout ({limit}) is shorter than preparing a recording may take ({PreparationBound}: twice Audio:FfmpegTimeout plus Storage:MaxRecordingDuration / {PreparationSpeed} plus {RecordingStore.CopyWaitLimit.TotalMinutes} minutes for an upload's copy). Raise functionTimeout or lower those settings.");
         }
     }
 

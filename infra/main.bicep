@@ -20,9 +20,6 @@ param image string = 'mcr.microsoft.com/azure-functions/dotnet-isolated:4-dotnet
 @description('Origins allowed to upload from a browser to the SAS URLs of POST /uploads, e.g. ["https://orchard.example.org"]; empty: no browser uploads.')
 param corsAllowedOrigins array = []
 
-@description('Allow the storage account\'s shared key. Needed today: the app\'s own blob client and the /uploads SAS URLs still use a key-bearing connection string (issue 12, item 5). Set false once the app reads identity-based storage settings: the host already does.')
-param storageKeyAccess bool = true
-
 @description('Azure Managed Redis SKU.')
 @allowed([
   'Balanced_B0'
@@ -104,9 +101,7 @@ module storage 'modules/storage.bicep' = {
     tags: tags
     containerName: audioContainerName
     corsAllowedOrigins: corsAllowedOrigins
-    allowSharedKeyAccess: storageKeyAccess
     dataPrincipalId: identity.outputs.principalId
-    keyVaultName: keyVault.outputs.name
   }
 }
 
@@ -155,7 +150,6 @@ module functionApp 'modules/functionapp.bicep' = {
     containerName: audioContainerName
     keyVaultUri: keyVault.outputs.uri
     redisSecretName: redis.outputs.connectionSecretName
-    storageKeySecretName: storage.outputs.keyConnectionSecretName
   }
 }
 

@@ -11,7 +11,7 @@ public sealed record PreparedJob(double DurationMs, int TotalChunks, IReadOnlyLi
 /// Purifies and splits a job's source recording and stores the chunks and their manifest in Blob Storage.
 /// Idempotent: a manifest already written (a re-run after a crash) is reused, not cut again.
 /// </summary>
-public sealed class JobPreparation(AudioPipeline audio, RecordingStore recordings, JobProgress progress)
+public sealed class JobPreparation(AudioPipeline audio, RecordingStore recordings, JobProgress progress, LocalSourceCache cache)
 {
     /// <summary>
     /// Moves the job through purifying (or purifier_bypassed) → purifier_completed → splitting → processing as it
@@ -40,7 +40,9 @@ public sealed class JobPreparation(AudioPipeline audio, RecordingStore recording
         try
         {
             var source = Path.Combine(work.FullName, "source");
-            if (!LocalSourceCache.TryTake(jobId, source))
+            // A direct upload was copied server-side when it was submitted: the copy may still be running.
+            await recordings.AwaitCopyAsync(RecordingStore.SourceBlob(jobId), RecordingStore.CopyWaitLimit, cancellationToken);
+            if (!cache.TryTake(jobId, source))
             {
                 await recordings.DownloadSourceAsync(jobId, source, cancellationToken);
             }

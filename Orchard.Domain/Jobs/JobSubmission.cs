@@ -9,10 +9,13 @@ namespace Orchard.Domain.Jobs;
 
 /// <summary>
 /// Accepts a recording: stores it under a new job id (never the user's file name), probes it so what is not audio
-/// is refused at once, and records the job. The caller then starts its orchestration.
+/// is refused at once, and records the job. The caller then starts its orchestration. A direct upload is probed from
+/// both ends of the blob and copied server-side, so the request's work does not grow with the recording (the Functions
+/// host answers 500 for any HTTP response later than 230 s); the full decode happens in the orchestration.
 /// </summary>
 public sealed class JobSubmission(
-    RecordingStore recordings, JobProgress progress, IPreferenceStore preferences, AudioPipeline audio, AudioTools tools, CallbackDelivery callbacks, IOptions<StorageOptions> storage, TimeProvider time)
+    RecordingStore recordings, JobProgress progress, IPreferenceStore preferences, AudioPipeline audio, AudioTools tools,
+    LocalSourceCache cache, CallbackDelivery callbacks, IOptions<StorageOptions> storage, TimeProvider time)
 {
     /// <summary>
     /// Throws <see cref="EmptyUploadException"/>, <see cref="UploadTooLargeException"/>, or an
@@ -22,7 +25,7 @@ public sealed class JobSubmission(
     public Task<JobSummary> SubmitAsync(Stream content, string? filename, bool? purify, string? language, CancellationToken cancellationToken) =>
         SubmitStreamAsync(content, new JobOptions(filename, purify, language, null), cancellationToken);
 
-    private async Task<JobSummary> SubmitStreamAsync(Stream content, JobOptions job, CancellationToken cancellationToken)
+    private async Task<JobSummary> SubmitStreamAsync(Stream content, JobOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(content);
         var jobId = NewJobId();
@@ -35,7 +38,7 @@ public sealed class JobSubmission(
                 await CopyLimitedAsync(content, file, storage.Value.MaxUploadBytes, cancellationToken);
             }
 
-            return await AcceptAsync(jobId, local, job, cancellationToken);
+            return await AcceptAsync(jobId, local, options, cancellationToken);
         }
         finally
         {
@@ -73,14 +76,24 @@ public sealed class JobSubmission(
             throw new UploadTooLargeException(storage.Value.MaxUploadBytes);
         }
 
+        if (size == 0)
+        {
+            throw new EmptyUploadException();
+        }
+
         var jobId = NewJobId();
         var local = LocalPath(jobId);
         try
         {
-            await recordings.DownloadAsync(RecordingStore.UploadBlob(uploadId), local, cancellationToken);
-            var job = await AcceptAsync(jobId, local, options, cancellationToken);
-            await recordings.DeleteBlobAsync(RecordingStore.UploadBlob(uploadId), cancellationToken);
-            return job;
+            await DownloadEndsAsync(RecordingStore.UploadBlob(uploadId), size, local, cancellationToken);
+            var probe = await ProbeAsync(local, cancellationToken);
+            if (await recordings.StartCopyAsync(RecordingStore.UploadBlob(uploadId), RecordingStore.SourceBlob(jobId), cancellationToken))
+            {
+                await recordings.DeleteBlobAsync(RecordingStore.UploadBlob(uploadId), cancellationToken);
+            }
+
+            // Otherwise preparation waits for the copy, then deletes the upload (RecordingStore.AwaitCopyAsync).
+            return await CreateJobAsync(jobId, probe, options, cancellationToken);
         }
         finally
         {
@@ -88,27 +101,55 @@ public sealed class JobSubmission(
         }
     }
 
+    /// <summary>
+    /// A stand-in for the blob that ffprobe and the WAV reader can open: a file of the blob's length holding its first
+    /// and last <see cref="StorageOptions.ProbeBytes"/> and nothing between (sparse where the file system allows). Headers
+    /// sit at the start; an MP4's index, an Ogg's last page, an MP3's length for a bitrate estimate at the end.
+    /// </summary>
+    private async Task DownloadEndsAsync(string blobName, long size, string local, CancellationToken cancellationToken)
+    {
+        var range = storage.Value.ProbeBytes;
+        await using var file = new FileStream(local, FileMode.Create, FileAccess.Write, FileShare.None);
+        file.SetLength(size);
+        var head = Math.Min(range, size);
+        await recordings.DownloadRangeAsync(blobName, 0, head, file, cancellationToken);
+        var tail = Math.Max(head, size - range);
+        if (tail < size)
+        {
+            file.Position = tail;
+            await recordings.DownloadRangeAsync(blobName, tail, size - tail, file, cancellationToken);
+        }
+    }
+
     private async Task<JobSummary> AcceptAsync(string jobId, string local, JobOptions options, CancellationToken cancellationToken)
     {
-        var (filename, purify, language, callbackUrl) = options;
-        var length = new FileInfo(local).Length;
-        if (length == 0)
-        {
-            throw new EmptyUploadException();
-        }
-
-        // Before anything is stored or started: a recording outside the decode bounds is refused here, with a 4xx,
-        // rather than accepted and left to exhaust the master in the full decode.
-        var probe = await audio.ProbeAsync(local, cancellationToken);
-        if (!probe.IsAudio)
-        {
-            throw new NotAudioException($"not an audio file ffmpeg can read ({probe.FormatName}).");
-        }
+        var probe = await ProbeAsync(local, cancellationToken);
 
         // From the file, so the SDK uploads its blocks in parallel (the size limit was enforced while copying).
         await recordings.SaveFileAsync(RecordingStore.SourceBlob(jobId), local, cancellationToken);
 
-        LocalSourceCache.Keep(jobId, local);
+        cache.Keep(jobId, local);
+        return await CreateJobAsync(jobId, probe, options, cancellationToken);
+    }
+
+    /// <summary>
+    /// Before anything is stored or started: a recording outside the decode bounds is refused here, with a 4xx, rather
+    /// than accepted and left to exhaust the master in the full decode.
+    /// </summary>
+    private async Task<AudioProbeResult> ProbeAsync(string local, CancellationToken cancellationToken)
+    {
+        if (new FileInfo(local).Length == 0)
+        {
+            throw new EmptyUploadException();
+        }
+
+        var probe = await audio.ProbeAsync(local, cancellationToken);
+        return probe.IsAudio ? probe : throw new NotAudioException($"not an audio file ffmpeg can read ({probe.FormatName}).");
+    }
+
+    private async Task<JobSummary> CreateJobAsync(string jobId, AudioProbeResult probe, JobOptions options, CancellationToken cancellationToken)
+    {
+        var (filename, purify, language, callbackUrl) = options;
         var now = time.GetUtcNow();
         var job = new JobSummary
         {

@@ -18,15 +18,16 @@ namespace Orchard.Domain.Storage;
 /// </summary>
 public sealed class RecordingStore
 {
+    private readonly BlobServiceClient service;
     private readonly BlobContainerClient container;
     private readonly StorageOptions options;
-    private readonly Lazy<Task> created;
+    private Task? created;
 
     public RecordingStore(BlobServiceClient service, IOptions<StorageOptions> options)
     {
+        this.service = service;
         this.options = options.Value;
         container = service.GetBlobContainerClient(this.options.ContainerName);
-        created = new Lazy<Task>(() => container.CreateIfNotExistsAsync());
     }
 
     /// <summary>The container, for callers that hand out SAS URLs.</summary>
@@ -53,6 +54,9 @@ public sealed class RecordingStore
     /// <summary>A worker added by URL; its id is a URL, so the name is its hash.</summary>
     public static string WorkerBlob(string workerId) =>
         WorkerPrefix + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(workerId))) + ".json";
+
+    /// <summary>How long preparation waits for the server-side copy of a direct upload (same account: seconds, usually).</summary>
+    public static readonly TimeSpan CopyWaitLimit = TimeSpan.FromMinutes(5);
 
     private const string RetentionPrefix = "retention/";
 
@@ -116,21 +120,40 @@ public sealed class RecordingStore
     public async Task<Uri> CreateUploadUrlAsync(string uploadId, DateTimeOffset expiresOn, CancellationToken cancellationToken)
     {
         await EnsureContainerAsync();
-        cancellationToken.ThrowIfCancellationRequested();
-        var blob = container.GetBlockBlobClient(UploadBlob(uploadId));
-        if (!blob.CanGenerateSasUri)
-        {
-            throw new UploadUrlUnavailableException();
-        }
+        return await SignAsync(UploadBlob(uploadId), BlobSasPermissions.Create | BlobSasPermissions.Write, expiresOn, cancellationToken);
+    }
 
-        var sas = new BlobSasBuilder(BlobSasPermissions.Create | BlobSasPermissions.Write, expiresOn)
+    /// <summary>
+    /// A SAS URL for one blob: signed with the account key when the connection has one (Azurite, a key connection
+    /// string), else with a user delegation key the app's identity asks for (no shared key needed on the account).
+    /// </summary>
+    private async Task<Uri> SignAsync(string blobName, BlobSasPermissions permissions, DateTimeOffset expiresOn, CancellationToken cancellationToken)
+    {
+        var blob = container.GetBlobClient(blobName);
+        var sas = new BlobSasBuilder(permissions, expiresOn)
         {
             BlobContainerName = container.Name,
             BlobName = blob.Name,
             Resource = "b",
             Protocol = blob.Uri.Scheme == Uri.UriSchemeHttps ? SasProtocol.Https : SasProtocol.HttpsAndHttp,
         };
-        return blob.GenerateSasUri(sas);
+        if (blob.CanGenerateSasUri)
+        {
+            return blob.GenerateSasUri(sas);
+        }
+
+        UserDelegationKey key;
+        try
+        {
+            key = (await service.GetUserDelegationKeyAsync(startsOn: null, expiresOn, cancellationToken)).Value;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 401 or 403)
+        {
+            // A SAS connection string, or an identity without the role that may ask for delegation keys.
+            throw new UploadUrlUnavailableException();
+        }
+
+        return new BlobUriBuilder(blob.Uri) { Sas = sas.ToSasQueryParameters(key, service.AccountName) }.ToUri();
     }
 
     /// <summary>The size of a committed upload, or null when there is none.</summary>
@@ -143,6 +166,90 @@ public sealed class RecordingStore
         catch (RequestFailedException ex) when (ex.Status == 404)
         {
             return null;
+        }
+    }
+
+    /// <summary>Writes bytes [<paramref name="offset"/>, +<paramref name="length"/>) of a blob into <paramref name="target"/> at its position.</summary>
+    public async Task DownloadRangeAsync(string blobName, long offset, long length, Stream target, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await container.GetBlobClient(blobName).DownloadStreamingAsync(
+                new BlobDownloadOptions { Range = new HttpRange(offset, length) }, cancellationToken);
+            await using var content = response.Value.Content;
+            await content.CopyToAsync(target, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            throw new BlobMissingException(blobName);
+        }
+    }
+
+    /// <summary>
+    /// Copies a blob to another name inside the storage account, server-side (no byte passes through this instance);
+    /// true when the copy already completed, false while the service still copies (<see cref="AwaitCopyAsync"/>).
+    /// </summary>
+    public async Task<bool> StartCopyAsync(string sourceBlob, string targetBlob, CancellationToken cancellationToken)
+    {
+        await EnsureContainerAsync();
+        // A short read SAS authorizes the source whether the app signs with a key or by identity.
+        var source = await SignAsync(sourceBlob, BlobSasPermissions.Read, DateTimeOffset.UtcNow.AddHours(1), cancellationToken);
+        var operation = await container.GetBlobClient(targetBlob).StartCopyFromUriAsync(source, cancellationToken: cancellationToken);
+        // The operation object only learns the status by polling; the service's first answer already says it.
+        return operation.GetRawResponse().Headers.TryGetValue("x-ms-copy-status", out var status) && status == "success";
+    }
+
+    /// <summary>
+    /// Waits, for at most <paramref name="limit"/>, until a blob written by <see cref="StartCopyAsync"/> is complete, then
+    /// deletes the blob it was copied from (within this container); nothing to wait for when it was not a copy.
+    /// </summary>
+    /// <exception cref="SourceCopyFailedException">The copy failed, was aborted, or is still pending at the limit.</exception>
+    public async Task AwaitCopyAsync(string blobName, TimeSpan limit, CancellationToken cancellationToken)
+    {
+        var blob = container.GetBlobClient(blobName);
+        var deadline = DateTimeOffset.UtcNow + limit;
+        var wait = TimeSpan.FromMilliseconds(250);
+        BlobProperties properties;
+        while (true)
+        {
+            try
+            {
+                properties = (await blob.GetPropertiesAsync(cancellationToken: cancellationToken)).Value;
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404)
+            {
+                throw new BlobMissingException(blobName);
+            }
+
+            // CopyStatus reads Pending (the enum's zero) on a blob that was never copied: CopyId tells copies apart.
+            if (string.IsNullOrEmpty(properties.CopyId))
+            {
+                return;
+            }
+
+            if (properties.CopyStatus != CopyStatus.Pending)
+            {
+                break;
+            }
+
+            if (DateTimeOffset.UtcNow >= deadline)
+            {
+                throw new SourceCopyFailedException($"the storage service was still copying it after {limit.TotalMinutes:0} minutes");
+            }
+
+            await Task.Delay(wait, cancellationToken);
+            wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+        }
+
+        if (properties.CopyStatus is CopyStatus.Failed or CopyStatus.Aborted)
+        {
+            throw new SourceCopyFailedException($"copy {properties.CopyStatus.ToString()!.ToLowerInvariant()}: {properties.CopyStatusDescription}");
+        }
+
+        if (properties.CopySource is { } copiedFrom && new BlobUriBuilder(copiedFrom) is { } from
+            && from.BlobContainerName == container.Name && from.BlobName.StartsWith(UploadBlob(string.Empty), StringComparison.Ordinal))
+        {
+            await DeleteBlobAsync(from.BlobName, cancellationToken);
         }
     }
 
@@ -218,5 +325,16 @@ public sealed class RecordingStore
         }
     }
 
-    internal Task EnsureContainerAsync() => created.Value;
+    // Created once; a failed attempt (no token yet, storage briefly unreachable) is tried again by the next caller.
+    internal Task EnsureContainerAsync()
+    {
+        var task = created;
+        if (task is null || task.IsFaulted || task.IsCanceled)
+        {
+            task = container.CreateIfNotExistsAsync();
+            created = task;
+        }
+
+        return task;
+    }
 }

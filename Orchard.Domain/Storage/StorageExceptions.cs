@@ -25,6 +25,14 @@ public sealed class UploadNotFoundException(string uploadId)
     public string UploadId { get; } = uploadId;
 }
 
-/// <summary>The storage account cannot sign upload URLs (no account key, e.g. a managed identity without delegation).</summary>
+/// <summary>The storage account cannot sign upload URLs: no account key, and no user delegation key for the connection.</summary>
 public sealed class UploadUrlUnavailableException()
-    : InvalidOperationException("This deployment cannot hand out upload URLs: its storage connection has no account key. Send the recording in the request body instead.");
+    : InvalidOperationException("This deployment cannot hand out upload URLs: its storage connection has no account key, and its identity may not ask for a user delegation key (Storage Blob Data Owner, Contributor or Delegator). Send the recording in the request body instead.");
+
+/// <summary>The app reaches storage by identity and got no token: the deployment's fault, not the caller's.</summary>
+public sealed class StorageIdentityException(string reason, Exception? inner = null)
+    : InvalidOperationException($"The app could not sign in to its storage account ({reason}): check AzureWebJobsStorage__credential and __clientId, and that the identity holds Storage Blob Data Owner on the account.", inner);
+
+/// <summary>The server-side copy of a direct upload to the job's source did not succeed.</summary>
+public sealed class SourceCopyFailedException(string reason)
+    : InvalidOperationException($"The uploaded recording could not be copied into the job ({reason}); upload it again and submit it again.");

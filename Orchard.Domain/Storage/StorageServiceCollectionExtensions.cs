@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Orchard.Domain.Hosting;
 
 namespace Orchard.Domain.Storage;
 
@@ -10,29 +11,34 @@ namespace Orchard.Domain.Storage;
 public static class StorageServiceCollectionExtensions
 {
     /// <summary>
-    /// Binds <see cref="StorageOptions"/> and registers one <see cref="BlobServiceClient"/> and the
-    /// <see cref="RecordingStore"/>. The Blob service version is pinned to one Azurite accepts.
+    /// Binds <see cref="StorageOptions"/> (the local upload cache defaults to on in Development only) and registers the
+    /// <see cref="StorageConnection"/>, one <see cref="BlobServiceClient"/> built from it, the <see cref="RecordingStore"/>
+    /// and the <see cref="LocalSourceCache"/>.
     /// </summary>
     public static IServiceCollection AddOrchardStorage(this IServiceCollection services)
     {
-        services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<StorageOptions>()
+            .Configure<IConfiguration>((o, configuration) => o.LocalSourceCache = FunctionsEnvironment.IsDevelopment(configuration))
+            .BindConfiguration(StorageOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp =>
         {
-            var options = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
-            var connection = options.ConnectionString is { Length: > 0 } configured
-                ? configured
-                : sp.GetRequiredService<IConfiguration>()["AzureWebJobsStorage"];
-            if (string.IsNullOrWhiteSpace(connection))
+            try
             {
-                throw new OptionsValidationException(nameof(StorageOptions.ConnectionString), typeof(StorageOptions),
-                    ["No storage account configured: set AzureWebJobsStorage (or Storage:ConnectionString), e.g. UseDevelopmentStorage=true for Azurite."]);
+                return StorageConnection.FromConfiguration(sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<IOptions<StorageOptions>>().Value);
             }
-
-            return new BlobServiceClient(connection, new BlobClientOptions(BlobClientOptions.ServiceVersion.V2025_11_05));
+            catch (InvalidOperationException ex)
+            {
+                throw new OptionsValidationException(StorageConnection.HostConnectionName, typeof(StorageOptions), [ex.Message]);
+            }
         });
+        services.TryAddSingleton(sp => sp.GetRequiredService<StorageConnection>().CreateBlobServiceClient());
         services.TryAddSingleton<RecordingStore>();
         services.TryAddSingleton<UploadSlots>();
         services.TryAddSingleton<Orchard.Domain.Workers.IWorkerDirectory, BlobWorkerDirectory>();
+        services.TryAddSingleton<LocalSourceCache>();
         return services;
     }
 }

@@ -5,6 +5,7 @@ using Microsoft.Azure.Functions.Worker;
 using NCrontab;
 using Orchard.Domain.Hosting;
 using Orchard.Domain.State;
+using Orchard.Domain.Storage;
 using Orchard.Functions.Functions.Timers;
 using Orchard.Tests.Infrastructure;
 
@@ -89,6 +90,19 @@ public sealed partial class BicepTests(CompiledTemplate compiled) : IClassFixtur
         }
 
         Assert.Equal("managedidentity", (string?)settings[$"{AzureWebJobsStorage}__credential"]["value"]);
+    }
+
+    [Fact]
+    public void Template_TurnsSharedKeysOff_WhenTheAppReachesStorageByIdentityToo()
+    {
+        // The app reads the same AzureWebJobsStorage__* settings as the host (StorageConnection) and signs upload URLs
+        // with a user delegation key, so nothing needs the account key.
+        var account = Assert.Single(compiled.ResourcesOfType("Microsoft.Storage/storageAccounts"));
+        var settings = compiled.AppSettings();
+
+        Assert.False((bool?)account["properties"]!["allowSharedKeyAccess"]);
+        Assert.DoesNotContain($"{StorageOptions.SectionName}__{nameof(StorageOptions.ConnectionString)}", settings.Keys);
+        Assert.DoesNotContain(compiled.Secrets().Keys, k => k.Contains("storage", StringComparison.OrdinalIgnoreCase));
     }
 
     [Fact]

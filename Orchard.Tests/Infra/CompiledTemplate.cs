@@ -51,6 +51,10 @@ public sealed partial class CompiledTemplate : IAsyncLifetime
         return Entries(app["properties"]!["configuration"]!["secrets"], scope).ToDictionary(e => (string)e["name"]!, StringComparer.Ordinal);
     }
 
+    /// <summary>Every resource of one type, in main.bicep and its modules.</summary>
+    public IReadOnlyList<JsonObject> ResourcesOfType(string type) =>
+        Resources(Template).Where(r => (string?)r.Resource["type"] == type).Select(r => r.Resource).ToArray();
+
     /// <summary>A parameter's declaration in main.bicep.</summary>
     public JsonObject Parameter(string name) =>
         Template["parameters"]?[name]?.AsObject() ?? throw new InvalidOperationException($"{MainBicep} declares no parameter '{name}'.");

@@ -59,8 +59,11 @@ public sealed class ApiHost : IAsyncDisposable
     /// <summary>The Redis key prefix of this host.</summary>
     public string KeyPrefix => Services.GetRequiredService<IConfiguration>()["State:KeyPrefix"]!;
 
-    /// <summary>Starts the app; with <paramref name="timers"/> its timer functions run on the schedules in the settings.</summary>
-    public static async Task<ApiHost> StartAsync(IDictionary<string, string?>? settings = null, bool timers = false)
+    /// <summary>
+    /// Starts the app; with <paramref name="timers"/> its timer functions run on the schedules in the settings;
+    /// <paramref name="services"/> registers before the app's own (which only add what is missing).
+    /// </summary>
+    public static async Task<ApiHost> StartAsync(IDictionary<string, string?>? settings = null, bool timers = false, Action<IServiceCollection>? services = null)
     {
         var values = new Dictionary<string, string?>
         {
@@ -90,6 +93,7 @@ public sealed class ApiHost : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
         builder.Services.AddMvcCore();
         builder.Services.AddOptions<LocalHostOptions>().BindConfiguration(LocalHostOptions.SectionName);
+        services?.Invoke(builder.Services);
         builder.Services.AddOrchardFunctionApp(builder.Configuration);
         builder.Services.AddOrchardDurableEngine(server, OrchardTasks.Register);
         var functions = FunctionMetadata.Read(FunctionMetadata.DefaultPath);

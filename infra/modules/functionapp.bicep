@@ -71,9 +71,6 @@ param keyVaultUri string
 @description('Key Vault secret holding the Redis connection string.')
 param redisSecretName string
 
-@description('Key Vault secret holding a key-bearing storage connection string for the app\'s own blob client; empty: none.')
-param storageKeySecretName string
-
 resource environment 'Microsoft.App/managedEnvironments@2025-07-01' = {
   name: environmentName
   location: location
@@ -114,22 +111,13 @@ var baseSecrets = [
     identity: identityId
   }
 ]
-var storageKeySecrets = empty(storageKeySecretName)
-  ? []
-  : [
-      {
-        name: 'storage-connection-string'
-        keyVaultUrl: '${keyVaultUri}secrets/${storageKeySecretName}'
-        identity: identityId
-      }
-    ]
-
 var baseSettings = [
   { name: 'FUNCTIONS_WORKER_RUNTIME', value: 'dotnet-isolated' }
   // Production turns off the development-only defaults (State:FallbackToMemory above all).
   { name: 'AZURE_FUNCTIONS_ENVIRONMENT', value: 'Production' }
   { name: 'AZURE_CLIENT_ID', value: identityClientId }
-  // The host, its key store, the timers' locks and the Durable Task backend reach storage as the app identity.
+  // The host, its key store, the timers' locks, the Durable Task backend and the app's own blob client (Orchard's
+  // StorageConnection reads these same settings) reach storage as the app identity.
   { name: 'AzureWebJobsStorage__accountName', value: storageAccountName }
   { name: 'AzureWebJobsStorage__blobServiceUri', value: blobEndpoint }
   { name: 'AzureWebJobsStorage__queueServiceUri', value: queueEndpoint }
@@ -152,12 +140,6 @@ var baseSettings = [
   { name: 'Timers__WorkerSweep', value: '0 * * * * *' }
   { name: 'Timers__JobCleanup', value: '30 * * * * *' }
 ]
-var storageKeySettings = empty(storageKeySecretName)
-  ? []
-  : [
-      { name: 'Storage__ConnectionString', secretRef: 'storage-connection-string' }
-    ]
-
 resource app 'Microsoft.App/containerApps@2025-07-01' = {
   name: name
   location: location
@@ -186,14 +168,14 @@ resource app 'Microsoft.App/containerApps@2025-07-01' = {
           identity: identityId
         }
       ]
-      secrets: concat(baseSecrets, storageKeySecrets)
+      secrets: baseSecrets
     }
     template: {
       containers: [
         {
           name: 'orchard'
           image: image
-          env: concat(baseSettings, storageKeySettings)
+          env: baseSettings
           resources: {
             cpu: json(cpuCores)
             memory: memory

@@ -1,5 +1,5 @@
-// Key Vault in RBAC mode holding the secrets the app reads through Key Vault references (the Redis connection string,
-// and the storage connection string while the app still needs one). The app identity may only read secrets.
+// Key Vault in RBAC mode holding the secrets the app reads through Key Vault references (the Redis connection string;
+// storage needs none, the app reaches it by identity). The app identity may only read secrets.
 
 @description('Name of the Key Vault (3-24 characters, globally unique).')
 @minLength(3)

@@ -1,6 +1,7 @@
 // The storage account: the Functions host (keys, timers' locks), the Durable Task backend (queues, tables, blobs of
 // the task hub) and Orchard's own audio, chunks and transcripts in one container. The app identity gets exactly the
-// three data roles the identity-based AzureWebJobsStorage connection needs.
+// three data roles the identity-based AzureWebJobsStorage connection needs. Shared keys are off: the host, the Durable
+// Task backend and the app all sign in as that identity, and /uploads signs its SAS URLs with a user delegation key.
 
 @description('Name of the storage account (3-24 lowercase letters and digits, globally unique).')
 @minLength(3)
@@ -19,17 +20,11 @@ param containerName string
 @description('Origins allowed to PUT uploads from a browser to the SAS URLs of POST /uploads; empty: no CORS rule.')
 param corsAllowedOrigins array
 
-@description('Allow shared-key (account key and SAS) access. See main.bicep, storageKeyAccess.')
-param allowSharedKeyAccess bool
-
 @description('Principal id of the app identity, granted blob, queue and table data roles.')
 param dataPrincipalId string
 
-@description('Key Vault receiving the key-bearing connection string when shared keys are allowed.')
-param keyVaultName string
-
 // Blob Data Owner rather than Contributor: the Functions host documents Owner for identity-based AzureWebJobsStorage
-// (it manages blob leases and its key store's containers).
+// (it manages blob leases and its key store's containers). It also lets the app ask for user delegation keys.
 var storageBlobDataOwner = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
 var storageQueueDataContributor = '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
 var storageTableDataContributor = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
@@ -52,7 +47,7 @@ resource account 'Microsoft.Storage/storageAccounts@2025-01-01' = {
     minimumTlsVersion: 'TLS1_2'
     supportsHttpsTrafficOnly: true
     allowBlobPublicAccess: false
-    allowSharedKeyAccess: allowSharedKeyAccess
+    allowSharedKeyAccess: false
     defaultToOAuthAuthentication: true
     publicNetworkAccess: 'Enabled'
   }
@@ -108,19 +103,6 @@ resource dataAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
   }
 ]
 
-resource vault 'Microsoft.KeyVault/vaults@2024-11-01' existing = {
-  name: keyVaultName
-}
-
-resource keyConnection 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = if (allowSharedKeyAccess) {
-  parent: vault
-  name: 'storage-connection-string'
-  properties: {
-    contentType: 'Azure Storage connection string (account key)'
-    value: 'DefaultEndpointsProtocol=https;AccountName=${account.name};AccountKey=${account.listKeys().keys[0].value};EndpointSuffix=${environment().suffixes.storage}'
-  }
-}
-
 @description('Name of the storage account.')
 output name string = account.name
 
@@ -132,7 +114,3 @@ output queueEndpoint string = account.properties.primaryEndpoints.queue
 
 @description('Table endpoint.')
 output tableEndpoint string = account.properties.primaryEndpoints.table
-
-
-@description('Name of the Key Vault secret holding the key-bearing connection string; empty when shared keys are off.')
-output keyConnectionSecretName string = allowSharedKeyAccess ? keyConnection.name : ''

@@ -45,6 +45,7 @@ internal static class ApiResults
         UploadUrlUnavailableException => Error(StatusCodes.Status501NotImplemented, ex.Message),
         WorkerNotFoundException => Error(StatusCodes.Status404NotFound, $"{ex.Message} Register it again (POST /workers, or POST /workers/add with its URL)."),
         StateStoreUnavailableException => Error(StatusCodes.Status503ServiceUnavailable, "The state store is unavailable; try again shortly."),
+        StorageIdentityException => Error(StatusCodes.Status503ServiceUnavailable, ex.Message),
         _ => null,
     };
 
