@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing and starts the services Orchard's tests and local runs need, on 127.0.0.1:
-# redis-server (apt), Azurite (npm, pinned, into .tools/), ffmpeg, espeak-ng and PocketSphinx (apt).
+# redis-server (apt), Azurite (npm, pinned, into .tools/), ffmpeg, espeak-ng and PocketSphinx (apt), and Debian's
+# chromium (apt) for the dashboard's browser test (Playwright cannot download browsers here).
 #   scripts/services.sh up     start (idempotent); writes .ci/work/services.env
 #   scripts/services.sh down   stop what `up` started
 set -euo pipefail
@@ -33,6 +34,7 @@ install_missing() {
   command -v pocketsphinx_continuous >/dev/null || need+=(pocketsphinx)
   # The reference worker's offline engine needs the English model too, which is a package of its own.
   [ -f /usr/share/pocketsphinx/model/en-us/en-us/mdef ] || need+=(pocketsphinx-en-us)
+  command -v chromium >/dev/null || need+=(chromium)
   if [ ${#need[@]} -gt 0 ]; then
     echo "installing ${need[*]} (apt)"
     local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
