@@ -23,8 +23,8 @@ internal static class ApiResults
     /// </summary>
     public static IActionResult TaggedJson(HttpRequest request, object value)
     {
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(value, OrchardJson.Options);
-        var tag = DashboardSnapshot.EntityTag(bytes);
+        var json = JsonSerializer.Serialize(value, OrchardJson.Options);
+        var tag = DashboardSnapshot.EntityTag(System.Text.Encoding.UTF8.GetBytes(json));
         request.HttpContext.Response.Headers.ETag = tag;
         request.HttpContext.Response.Headers.CacheControl = "no-cache";
         if (request.Headers.IfNoneMatch.Any(v => v is not null && v.Split(',').Any(t => t.Trim() == tag || t.Trim() == "*")))
@@ -32,7 +32,7 @@ internal static class ApiResults
             return new StatusCodeResult(StatusCodes.Status304NotModified);
         }
 
-        return new FileContentResult(bytes, "application/json; charset=utf-8");
+        return new ContentResult { Content = json, ContentType = "application/json; charset=utf-8", StatusCode = StatusCodes.Status200OK };
     }
 
     public static IActionResult Error(int status, string message) => Json(new { error = message }, status);
