@@ -49,6 +49,8 @@ install_missing() {
 }
 
 up() {
+  # Before the early return below: a tool added since the services were started (chromium) is installed too.
+  install_missing
   if [ -f "$envfile" ]; then
     # shellcheck disable=SC1090
     source "$envfile"
@@ -58,7 +60,6 @@ up() {
     fi
     down >/dev/null 2>&1 || true
   fi
-  install_missing
   local redis_port blob_port queue_port table_port
   redis_port=$(free_port); blob_port=$(free_port); queue_port=$(free_port); table_port=$(free_port)
   mkdir -p "$work/redis" "$work/azurite"

@@ -52,6 +52,7 @@ public sealed partial class DashboardPageTests : IDisposable
         await AddWorkerAsync(host, second.Url);
         var (path, bursts) = OrchestrationHarness.Recording(dir, 45, seed: 41);
         Directory.CreateDirectory(ArtifactsDirectory);
+        File.Delete(Path.Combine(ArtifactsDirectory, "dashboard-failure.png"));
 
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -60,7 +61,7 @@ public sealed partial class DashboardPageTests : IDisposable
             Headless = true,
             Args = ["--no-sandbox", "--autoplay-policy=no-user-gesture-required"],
         });
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 860 }, AcceptDownloads = true });
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1440, Height = 860 }, AcceptDownloads = true });
         page.SetDefaultTimeout(Patience);
         var problems = new StringBuilder();
         page.Console += (_, message) =>
