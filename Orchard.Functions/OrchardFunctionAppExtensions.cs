@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Orchard.Domain.Audio;
+using Orchard.Domain.Dashboard;
 using Orchard.Domain.Dispatch;
 using Orchard.Domain.Hosting;
 using Orchard.Domain.Jobs;
@@ -26,6 +27,7 @@ public static class OrchardFunctionAppExtensions
         services.AddOrchardJobs();
         services.AddOrchardWorkers();
         services.AddOrchardWebhooks();
+        services.AddOrchardDashboard();
         services.AddHostedService<FunctionTimeoutCheck>();
         return services;
     }

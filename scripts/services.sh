@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing and starts the services Orchard's tests and local runs need, on 127.0.0.1:
-# redis-server (apt), Azurite (npm, pinned, into .tools/), ffmpeg, espeak-ng and PocketSphinx (apt).
+# redis-server (apt), Azurite (npm, pinned, into .tools/), ffmpeg, espeak-ng and PocketSphinx (apt), and Debian's
+# chromium (apt) for the dashboard's browser test (Playwright cannot download browsers here).
 #   scripts/services.sh up     start (idempotent); writes .ci/work/services.env
 #   scripts/services.sh down   stop what `up` started
 set -euo pipefail
@@ -33,6 +34,7 @@ install_missing() {
   command -v pocketsphinx_continuous >/dev/null || need+=(pocketsphinx)
   # The reference worker's offline engine needs the English model too, which is a package of its own.
   [ -f /usr/share/pocketsphinx/model/en-us/en-us/mdef ] || need+=(pocketsphinx-en-us)
+  command -v chromium >/dev/null || need+=(chromium)
   if [ ${#need[@]} -gt 0 ]; then
     echo "installing ${need[*]} (apt)"
     local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
@@ -47,6 +49,8 @@ install_missing() {
 }
 
 up() {
+  # Before the early return below: a tool added since the services were started (chromium) is installed too.
+  install_missing
   if [ -f "$envfile" ]; then
     # shellcheck disable=SC1090
     source "$envfile"
@@ -56,7 +60,6 @@ up() {
     fi
     down >/dev/null 2>&1 || true
   fi
-  install_missing
   local redis_port blob_port queue_port table_port
   redis_port=$(free_port); blob_port=$(free_port); queue_port=$(free_port); table_port=$(free_port)
   mkdir -p "$work/redis" "$work/azurite"

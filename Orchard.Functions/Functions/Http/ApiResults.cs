@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Orchard.Domain.Audio;
 using Orchard.Domain.IO;
+using Orchard.Domain.Dashboard;
 using Orchard.Domain.Jobs;
 using Orchard.Domain.Json;
 using Orchard.Domain.Net;
@@ -18,6 +19,24 @@ internal static class ApiResults
 {
     public static IActionResult Json(object value, int status = StatusCodes.Status200OK) =>
         new ContentResult { Content = JsonSerializer.Serialize(value, OrchardJson.Options), ContentType = "application/json; charset=utf-8", StatusCode = status };
+
+    /// <summary>
+    /// JSON with a strong entity tag, or 304 with no body when the caller already has it (<c>If-None-Match</c>): a
+    /// page polling every few seconds costs a read of the state but no transfer while nothing changes.
+    /// </summary>
+    public static IActionResult TaggedJson(HttpRequest request, object value)
+    {
+        var json = JsonSerializer.Serialize(value, OrchardJson.Options);
+        var tag = DashboardSnapshot.EntityTag(System.Text.Encoding.UTF8.GetBytes(json));
+        request.HttpContext.Response.Headers.ETag = tag;
+        request.HttpContext.Response.Headers.CacheControl = "no-cache";
+        if (request.Headers.IfNoneMatch.Any(v => v is not null && v.Split(',').Any(t => t.Trim() == tag || t.Trim() == "*")))
+        {
+            return new StatusCodeResult(StatusCodes.Status304NotModified);
+        }
+
+        return new ContentResult { Content = json, ContentType = "application/json; charset=utf-8", StatusCode = StatusCodes.Status200OK };
+    }
 
     public static IActionResult Error(int status, string message) => Json(new { error = message }, status);
 
@@ -44,6 +63,8 @@ internal static class ApiResults
         JobNotFinishedException => Error(StatusCodes.Status409Conflict, ex.Message),
         UploadUrlUnavailableException => Error(StatusCodes.Status501NotImplemented, ex.Message),
         WorkerNotFoundException => Error(StatusCodes.Status404NotFound, $"{ex.Message} Register it again (POST /workers, or POST /workers/add with its URL)."),
+        RecordingGoneException => Error(StatusCodes.Status404NotFound, ex.Message),
+        StreamTokensUnavailableException => Error(StatusCodes.Status501NotImplemented, ex.Message),
         StateStoreUnavailableException => Error(StatusCodes.Status503ServiceUnavailable, "The state store is unavailable; try again shortly."),
         StorageIdentityException => Error(StatusCodes.Status503ServiceUnavailable, ex.Message),
         _ => null,

@@ -34,7 +34,7 @@ public sealed class JobsFunctions(JobSubmission submission, JobReader reader, Jo
         {
             var query = JobListRequest.Parse(request.Query["limit"], request.Query["status"], request.Query["cursor"], request.Query["view"]);
             var listing = await reader.ListAsync(query, request.HttpContext.RequestAborted);
-            return ApiResults.Json(new { jobs = listing.Jobs, count = listing.Count, next_cursor = listing.NextCursor });
+            return ApiResults.TaggedJson(request, new { jobs = listing.Jobs, count = listing.Count, next_cursor = listing.NextCursor });
         });
 
     [Function(nameof(GetTranscript))]

@@ -38,7 +38,7 @@ public sealed class WorkersFunctions(IWorkerRegistry workers, WorkerFleet fleet,
                 last_seen = DateTimeOffset.FromUnixTimeMilliseconds(w.LastSeenMs),
                 last_error = w.LastError,
             }).ToArray();
-            return ApiResults.Json(new { workers = list, count = list.Length });
+            return ApiResults.TaggedJson(request, new { workers = list, count = list.Length });
         });
 
     /// <summary>A worker registers itself; registering again (same URL, or its previous id) updates it.</summary>
