@@ -8,6 +8,7 @@ using Orchard.Domain.Jobs;
 using Orchard.Domain.State;
 using Orchard.Domain.Storage;
 using Orchard.Domain.Workers;
+using Orchard.Functions.Functions.Timers;
 
 namespace Orchard.Functions;
 
@@ -25,6 +26,10 @@ public static class OrchardFunctionAppExtensions
         services.AddOrchardJobs();
         services.AddOrchardWorkers();
         services.AddHostedService<FunctionTimeoutCheck>();
+        services.AddSingleton(WorkerSweepFunctions.Timer);
+        services.AddSingleton(JobCleanupFunctions.Timer);
+        services.AddSingleton<HealthReport>();
+        services.AddHostedService<InactiveTimerWarning>();
         return services;
     }
 

@@ -18,6 +18,7 @@ using Orchard.Domain.Storage;
 using Orchard.Domain.Workers;
 using Orchard.Functions;
 using Orchard.Functions.Functions.Orchestration;
+using Orchard.Functions.Functions.Timers;
 using Orchard.LocalHost;
 using Orchard.LocalHost.Engine;
 using Orchard.LocalHost.Functions;
@@ -73,6 +74,9 @@ public sealed class ApiHost : IAsyncDisposable
             ["Audio:MaxChunkSeconds"] = "20",
             ["Dispatch:NoWorkerPollInterval"] = "00:00:00.200",
             ["Dispatch:TimeoutFloor"] = "00:00:05",
+            // As every deployment sets them; a test passes null to see a host without one.
+            [WorkerSweepFunctions.ScheduleSetting] = "0 * * * * *",
+            [JobCleanupFunctions.ScheduleSetting] = "30 * * * * *",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
@@ -96,7 +100,7 @@ public sealed class ApiHost : IAsyncDisposable
         }
 
         var app = builder.Build();
-        app.MapHttpFunctions(functions);
+        app.MapHttpFunctions(functions, HostJson.Load(HostJson.DefaultPath).RoutePrefix);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         return new ApiHost(app, server, new HttpClient { BaseAddress = new Uri(address + "/"), Timeout = TimeSpan.FromSeconds(30) });
