@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Orchard.Functions;
@@ -75,6 +76,11 @@ public sealed partial record HostJson
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var pairs = Durable.ToDictionary(p => $"{DurableEngineOptions.SectionName}:{p.Key}", p => (string?)p.Value);
+        if (FunctionTimeout is { } timeout)
+        {
+            pairs[$"{DurableEngineOptions.SectionName}:{nameof(DurableEngineOptions.ActivityTimeout)}"] = timeout.ToString("c", CultureInfo.InvariantCulture);
+        }
+
         var hubKey = $"{DurableEngineOptions.SectionName}:{nameof(DurableEngineOptions.TaskHubName)}";
         if (pairs.TryGetValue(hubKey, out var hub) && WholeSetting().Match(hub!) is { Success: true } reference)
         {

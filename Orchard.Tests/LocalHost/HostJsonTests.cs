@@ -35,6 +35,7 @@ public sealed class HostJsonTests
         Assert.Equal(2, options.PartitionCount);
         Assert.Equal(TimeSpan.FromSeconds(1), options.MaxQueuePollingInterval);
         Assert.Equal(TimeSpan.FromMinutes(12), options.WorkItemVisibilityTimeout);
+        Assert.Equal(TimeSpan.FromMinutes(20), options.ActivityTimeout);
     }
 
     [Fact]
