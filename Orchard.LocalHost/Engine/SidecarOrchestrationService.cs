@@ -18,9 +18,9 @@ namespace Orchard.LocalHost.Engine;
 /// in order, and a stop always waits for its start.</item>
 /// <item>It renews the lock of every activity work item it hands out, every <see cref="ActivityLockRenewal.Every"/>,
 /// until the item is completed or abandoned, for at most <see cref="ActivityLockRenewal.Limit"/> (host.json's
-/// <c>functionTimeout</c>), and never after the stop. The sidecar never renews them, so an activity longer than the
-/// work-item visibility timeout was delivered a second time while the first run went on; the Durable Functions
-/// extension renews them, as this does.</item>
+/// <c>functionTimeout</c>), and never after the stop. The sidecar never renews them: an activity longer than the
+/// work-item visibility timeout had its message dequeued again under a new pop receipt, its completion could not delete
+/// it, and it ran a second time. The Durable Functions extension renews them, as this does.</item>
 /// </list>
 /// </summary>
 internal sealed partial class SidecarOrchestrationService(
@@ -65,12 +65,12 @@ internal sealed partial class SidecarOrchestrationService(
 
             stopped = true;
             start = started;
-            // Locks stop being renewed now: an activity still running is delivered again after the next start, as after a crash.
-            stopping.Cancel();
             // The sidecar creates its dispatchers only once a worker connects; without one there is nothing to wait for.
             waitForDispatchers = dispatching;
         }
 
+        // Locks stop being renewed now: an activity still running is delivered again after the next start, as after a crash.
+        await stopping.CancelAsync();
         try
         {
             if (waitForDispatchers)
@@ -252,9 +252,6 @@ internal sealed partial class SidecarOrchestrationService(
         await held.Loop;
         held.Cancellation.Dispose();
     }
-
-    /// <summary>How many activity locks are being renewed now (for tests).</summary>
-    internal int RenewingCount => renewing.Count;
 
     public Task<TaskOrchestrationWorkItem> LockNextTaskOrchestrationWorkItemAsync(TimeSpan receiveTimeout, CancellationToken cancellationToken) =>
         IsStopped ? WaitForCancellation<TaskOrchestrationWorkItem>(cancellationToken) : Inner.LockNextTaskOrchestrationWorkItemAsync(receiveTimeout, cancellationToken).WaitAsync(cancellationToken);

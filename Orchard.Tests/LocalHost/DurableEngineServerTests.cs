@@ -40,11 +40,7 @@ public sealed class DurableEngineServerTests(ITestOutputHelper output)
         };
         var counter = new ActivityCounter();
         await using var server = await DurableEngineServer.StartAzureStorageAsync(options);
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Services.AddSingleton(counter);
-        builder.Services.AddOrchardDurableEngine(server, FanOutSample.Register);
-        using var host = builder.Build();
-        await host.StartAsync();
+        using var host = await StartWorkerHostAsync(server, counter, FanOutSample.Register);
         try
         {
             var client = host.Services.GetRequiredService<DurableTaskClient>();
@@ -79,11 +75,7 @@ public sealed class DurableEngineServerTests(ITestOutputHelper output)
         };
         var counter = new ActivityCounter();
         await using var server = await DurableEngineServer.StartAzureStorageAsync(options);
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Services.AddSingleton(counter);
-        builder.Services.AddOrchardDurableEngine(server, LongActivitySample.Register);
-        using var host = builder.Build();
-        await host.StartAsync();
+        using var host = await StartWorkerHostAsync(server, counter, LongActivitySample.Register);
         try
         {
             var client = host.Services.GetRequiredService<DurableTaskClient>();
@@ -164,6 +156,17 @@ public sealed class DurableEngineServerTests(ITestOutputHelper output)
         await server.DisposeAsync();
 
         output.WriteLine($"two disposals: {stopwatch.Elapsed.TotalMilliseconds:F0} ms");
+    }
+
+    /// <summary>A started host whose worker and client use <paramref name="server"/>, its activities counting on <paramref name="counter"/>.</summary>
+    static async Task<IHost> StartWorkerHostAsync(DurableEngineServer server, ActivityCounter counter, Action<Microsoft.DurableTask.DurableTaskRegistry> register)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Services.AddSingleton(counter);
+        builder.Services.AddOrchardDurableEngine(server, register);
+        var host = builder.Build();
+        await host.StartAsync();
+        return host;
     }
 
     static async Task<(OrchestrationMetadata Status, TimeSpan Elapsed)> RunFanOutAsync(DurableTaskClient client, int count)

@@ -64,8 +64,8 @@ internal static class MakespanBenchmark
         ["urls", "AzureWebJobsStorage", "State__RedisConnectionString", "State__KeyPrefix", "State__FallbackToMemory", "Storage__ContainerName", "DurableEngine__TaskHubName", "Logging__", "Timers__"];
 
     /// <summary>
-    /// The settings the figures were measured with where they differ from production's: host.json holds production's
-    /// durable settings, and the test host polls its queues faster than host.json says.
+    /// The settings the figures were measured with beyond production's: host.json holds production's durable settings,
+    /// and the test host polls its queues faster than host.json says, which this line shows beside host.json's value.
     /// </summary>
     private static async Task<string> SettingsLineAsync(string redis, string storage)
     {
@@ -82,7 +82,7 @@ internal static class MakespanBenchmark
                     : string.Empty;
                 return $"`{name}` = {s.Value}{inHostJson}";
             });
-        return $"Run with settings that differ from production's: {string.Join("; ", settings)}. Everything else as host.json and the defaults.";
+        return $"Settings set for this run (everything else as host.json and the defaults, i.e. production): {string.Join("; ", settings)}.";
     }
 
     private static async Task<Run> RunOnceAsync(string redis, string storage, string recording, int? killFastestAfter)
