@@ -46,6 +46,8 @@ master="http://127.0.0.1:$master_port"
 export AZURE_FUNCTIONS_ENVIRONMENT=Development AzureWebJobsStorage="$ORCHARD_TEST_STORAGE" State__RedisConnectionString="$ORCHARD_TEST_REDIS" \
   State__KeyPrefix="run:" DurableEngine__TaskHubName="run$(date +%s)" Storage__ContainerName="orchard-run" \
   Workers__AllowPrivateNetworks=true Workers__AllowHttp=true  # the workers below listen on http://127.0.0.1
+# The timers' schedules, as local.settings.sample.json and infra/ set them: without them neither host runs the timers.
+export Timers__WorkerSweep="${Timers__WorkerSweep:-0 * * * * *}" Timers__JobCleanup="${Timers__JobCleanup:-30 * * * * *}"
 if command -v func >/dev/null 2>&1; then
   say "Starting the master: Azure Functions Core Tools (func start) on $master"
   (cd Orchard.Functions && exec func start --port "$master_port") >"$work/master.log" 2>&1 &

@@ -47,6 +47,12 @@ public sealed partial class FunctionTimeoutCheck(
         return text is "-1" ? null : TimeSpan.Parse(text!, CultureInfo.InvariantCulture);
     }
 
+    /// <summary>host.json's <c>functionTimeout</c> in words, for <c>/health</c>: the value, "unbounded", or that host.json is missing.</summary>
+    public static string Describe() =>
+        !File.Exists(HostJsonPath) ? "unknown (no host.json beside the app)"
+        : ReadFunctionTimeout(File.ReadAllText(HostJsonPath)) is { } limit ? limit.ToString("c", CultureInfo.InvariantCulture)
+        : "unbounded";
+
     /// <summary>Throws <see cref="InvalidOperationException"/> with a sentence naming the settings when a bound does not fit.</summary>
     public void Check(TimeSpan? functionTimeout)
     {

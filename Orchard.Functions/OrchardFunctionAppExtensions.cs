@@ -10,6 +10,7 @@ using Orchard.Domain.State;
 using Orchard.Domain.Storage;
 using Orchard.Domain.Webhooks;
 using Orchard.Domain.Workers;
+using Orchard.Functions.Functions.Timers;
 
 namespace Orchard.Functions;
 
@@ -29,6 +30,10 @@ public static class OrchardFunctionAppExtensions
         services.AddOrchardWebhooks();
         services.AddOrchardDashboard();
         services.AddHostedService<FunctionTimeoutCheck>();
+        services.AddSingleton(WorkerSweepFunctions.Timer);
+        services.AddSingleton(JobCleanupFunctions.Timer);
+        services.AddSingleton<HealthReport>();
+        services.AddHostedService<InactiveTimerWarning>();
         return services;
     }
 

@@ -9,13 +9,12 @@ using Orchard.LocalHost.Timers;
 // Runs the function app's own classes without the Functions host: HTTP routes from functions.metadata,
 // orchestrations on DurableTask.AzureStorage, timers on their schedules. Production and `func start` use the real host.
 var builder = WebApplication.CreateBuilder(args);
-// Timer schedules the Functions host reads from app settings; here they have defaults below every other source.
+// Below every other source. No timer schedules here: like the Functions host, a timer whose %setting% is missing
+// does not run (the start-up log and /health say so).
 builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource
 {
     InitialData = new Dictionary<string, string?>
     {
-        [Orchard.Functions.Functions.Timers.WorkerSweepFunctions.ScheduleSetting] = "0 * * * * *",
-        [Orchard.Functions.Functions.Timers.JobCleanupFunctions.ScheduleSetting] = "30 * * * * *",
         // A development host, as `func start` is; AZURE_FUNCTIONS_ENVIRONMENT=Production runs it as the cloud does.
         [Orchard.Domain.Hosting.FunctionsEnvironment.Variable] = Orchard.Domain.Hosting.FunctionsEnvironment.Development,
         // The original's fleet lives on a LAN over plain http; the Functions app refuses both unless told otherwise.
@@ -34,6 +33,10 @@ if (localSettings is not null)
 
 builder.WebHost.UseUrls(builder.Configuration["urls"] ?? "http://127.0.0.1:7071");
 
+// host.json as the Functions host applies it: its durable settings sit below every source, so DurableEngine:* overrides them.
+var hostJson = HostJson.Load(HostJson.DefaultPath);
+hostJson.AddEngineDefaults(builder.Configuration);
+
 
 builder.Services.AddOptions<LocalHostOptions>().BindConfiguration(LocalHostOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddOptions<DurableEngineOptions>()
@@ -50,7 +53,7 @@ var startupLog = startupLogging.CreateLogger("Orchard.LocalHost");
 var engineOptions = builder.Configuration.GetSection(DurableEngineOptions.SectionName).Get<DurableEngineOptions>() ?? new DurableEngineOptions();
 UseAppStorageByDefault(engineOptions, builder.Configuration);
 var hostOptions = builder.Configuration.GetSection(LocalHostOptions.SectionName).Get<LocalHostOptions>() ?? new LocalHostOptions();
-await StartupReport.LogAsync(startupLog, localSettings, engineOptions, hostOptions, builder.Configuration);
+await StartupReport.LogAsync(startupLog, localSettings, engineOptions, hostOptions, hostJson, builder.Configuration);
 
 await using var engine = await DurableEngineServer.StartAzureStorageAsync(engineOptions, startupLogging);
 builder.Services.AddOrchardDurableEngine(engine, OrchardTasks.Register);
@@ -59,7 +62,7 @@ var functions = FunctionMetadata.Read(hostOptions.FunctionsMetadataPath ?? Funct
 builder.Services.AddTimerFunctions(functions);
 
 var app = builder.Build();
-app.MapHttpFunctions(functions);
+app.MapHttpFunctions(functions, hostJson.RoutePrefix);
 await app.RunAsync();
 
 // The engine shares the app's storage account unless told otherwise, as the Functions host does.

@@ -7,9 +7,19 @@ internal static partial class StartupReport
 {
 
     public static async Task LogAsync(
-        ILogger logger, string? localSettings, DurableEngineOptions engine, LocalHostOptions host, IConfiguration configuration)
+        ILogger logger, string? localSettings, DurableEngineOptions engine, LocalHostOptions host, HostJson hostJson, IConfiguration configuration)
     {
         LogSettings(logger, localSettings ?? "(none found)");
+        LogHostJson(
+            logger,
+            hostJson.RoutePrefix.Length == 0 ? "(none)" : "/" + hostJson.RoutePrefix,
+            hostJson.FunctionTimeout?.ToString() ?? "unbounded",
+            engine.TaskHubName,
+            engine.PartitionCount,
+            engine.MaxQueuePollingInterval,
+            engine.WorkItemVisibilityTimeout,
+            engine.MaxConcurrentActivities,
+            engine.MaxConcurrentOrchestrations);
         var storageProblem = await ServiceProbe.StorageAsync(engine.StorageConnectionString);
         if (storageProblem is null)
         {
@@ -44,6 +54,10 @@ internal static partial class StartupReport
 
     [LoggerMessage(Level = LogLevel.Information, Message = "local.settings.json: {Path}")]
     static partial void LogSettings(ILogger logger, string path);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "host.json: route prefix {Prefix}, functionTimeout {Timeout}; durable engine (host.json unless DurableEngine:* overrides): task hub {TaskHub}, {Partitions} partition(s), queue polling up to {Polling}, work-item visibility {Visibility}, at most {Activities} activities and {Orchestrations} orchestrations at once")]
+    static partial void LogHostJson(
+        ILogger logger, string prefix, string timeout, string taskHub, int partitions, TimeSpan polling, TimeSpan visibility, int activities, int orchestrations);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Storage: reachable (task hub {TaskHub})")]
     static partial void LogStorageFound(ILogger logger, string taskHub);

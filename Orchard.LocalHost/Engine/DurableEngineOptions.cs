@@ -27,10 +27,17 @@ public sealed class DurableEngineOptions
     [Range(typeof(TimeSpan), "00:00:00.010", "00:00:10")]
     public TimeSpan StatusPollingInterval { get; set; } = TimeSpan.FromMilliseconds(50);
 
-    // The gRPC server never renews activity locks: an activity outliving this is delivered again. Worker
-    // delivery is capped at 10 minutes, hence the 12-minute default.
-    [Range(typeof(TimeSpan), "00:00:30", "1.00:00:00")]
+    // How long an activity's message stays locked between renewals; the engine renews it every half of this while
+    // the activity runs (host.json: storageProvider.workItemQueueVisibilityTimeout).
+    [Range(typeof(TimeSpan), "00:00:05", "1.00:00:00")]
     public TimeSpan WorkItemVisibilityTimeout { get; set; } = TimeSpan.FromMinutes(12);
+
+    /// <summary>
+    /// host.json's <c>functionTimeout</c>: an activity's lock is renewed at most this long, after which its message is
+    /// delivered again, as when the Functions host times the activity out. Empty (or -1 in host.json): a day.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan? ActivityTimeout { get; set; }
 
     /// <summary>
     /// How long orchestration messages taken by a host that then died stay invisible. An orchestration episode

@@ -68,7 +68,8 @@ public sealed partial class DurableEngineServer : IAsyncDisposable
         Validator.ValidateObject(options, new ValidationContext(options), validateAllProperties: true);
         loggerFactory ??= NullLoggerFactory.Instance;
         var inMemory = new InMemoryOrchestrationService(loggerFactory);
-        return await StartAsync(DurableEngineKind.InMemory, inMemory, inMemory, options, loggerFactory, cancellationToken);
+        // The in-memory service never redelivers a locked activity: nothing to renew.
+        return await StartAsync(DurableEngineKind.InMemory, inMemory, inMemory, options, renewal: null, loggerFactory, cancellationToken);
     }
 
     /// <summary>Starts an engine on DurableTask.AzureStorage (Azurite or a real account), creating the task hub if missing.</summary>
@@ -93,7 +94,9 @@ public sealed partial class DurableEngineServer : IAsyncDisposable
         var storage = new AzureStorageOrchestrationService(settings);
         await storage.CreateIfNotExistsAsync().WaitAsync(cancellationToken);
         var client = new PollingOrchestrationServiceClient(storage, options.StatusPollingInterval);
-        return await StartAsync(DurableEngineKind.AzureStorage, storage, client, options, loggerFactory, cancellationToken);
+        // Renewed at half the visibility timeout, as the Durable extension does: one late renewal still holds the lock.
+        var renewal = new ActivityLockRenewal(options.WorkItemVisibilityTimeout / 2, options.ActivityTimeout ?? TimeSpan.FromDays(1));
+        return await StartAsync(DurableEngineKind.AzureStorage, storage, client, options, renewal, loggerFactory, cancellationToken);
     }
 
     static async Task<DurableEngineServer> StartAsync(
@@ -101,6 +104,7 @@ public sealed partial class DurableEngineServer : IAsyncDisposable
         IOrchestrationService service,
         IOrchestrationServiceClient client,
         DurableEngineOptions options,
+        ActivityLockRenewal? renewal,
         ILoggerFactory loggerFactory,
         CancellationToken cancellationToken)
     {
@@ -121,7 +125,7 @@ public sealed partial class DurableEngineServer : IAsyncDisposable
             kestrel.ConfigureEndpointDefaults(listen => listen.Protocols = HttpProtocols.Http2));
         builder.Services.AddGrpc(grpc => grpc.MaxReceiveMessageSize = null);
         var logger = loggerFactory.CreateLogger<DurableEngineServer>();
-        var sidecarService = new SidecarOrchestrationService(service, options.MaxConcurrentActivities, options.MaxConcurrentOrchestrations, logger);
+        var sidecarService = new SidecarOrchestrationService(service, options.MaxConcurrentActivities, options.MaxConcurrentOrchestrations, renewal, logger);
         builder.Services.AddSingleton<IOrchestrationService>(sidecarService);
         builder.Services.AddSingleton(client);
         builder.Services.AddSingleton<TaskHubGrpcServer>();

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using DurableTask.Core;
 using Microsoft.Extensions.Logging;
 
@@ -15,12 +16,20 @@ namespace Orchard.LocalHost.Engine;
 /// <c>AppLeaseManager.StopAsync</c> then throws NullReferenceException on a thread-pool thread). So the sidecar's
 /// start and stop only signal; <see cref="StartOwnedAsync"/> and <see cref="StopOwnedAsync"/> do the work, awaited,
 /// in order, and a stop always waits for its start.</item>
+/// <item>It renews the lock of every activity work item it hands out, every <see cref="ActivityLockRenewal.Every"/>,
+/// until the item is completed or abandoned, for at most <see cref="ActivityLockRenewal.Limit"/> (host.json's
+/// <c>functionTimeout</c>), and never after the stop. The sidecar never renews them: an activity longer than the
+/// work-item visibility timeout had its message dequeued again under a new pop receipt, its completion could not delete
+/// it, and it ran a second time. The Durable Functions extension renews them, as this does.</item>
 /// </list>
 /// </summary>
-internal sealed partial class SidecarOrchestrationService(IOrchestrationService inner, int maxActivities, int maxOrchestrations, ILogger logger)
+internal sealed partial class SidecarOrchestrationService(
+    IOrchestrationService inner, int maxActivities, int maxOrchestrations, ActivityLockRenewal? renewal, ILogger logger)
     : IOrchestrationService
 {
     readonly TaskCompletionSource dispatchersStopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    readonly CancellationTokenSource stopping = new();
+    readonly ConcurrentDictionary<string, RenewingLock> renewing = new(StringComparer.Ordinal);
     readonly Lock gate = new();
     Task? started;
     bool dispatching;
@@ -60,6 +69,8 @@ internal sealed partial class SidecarOrchestrationService(IOrchestrationService 
             waitForDispatchers = dispatching;
         }
 
+        // Locks stop being renewed now: an activity still running is delivered again after the next start, as after a crash.
+        await stopping.CancelAsync();
         try
         {
             if (waitForDispatchers)
@@ -98,12 +109,20 @@ internal sealed partial class SidecarOrchestrationService(IOrchestrationService 
 
     public BehaviorOnContinueAsNew EventBehaviourForContinueAsNew => Inner.EventBehaviourForContinueAsNew;
 
-    public Task AbandonTaskActivityWorkItemAsync(TaskActivityWorkItem workItem) => Inner.AbandonTaskActivityWorkItemAsync(workItem);
+    public async Task AbandonTaskActivityWorkItemAsync(TaskActivityWorkItem workItem)
+    {
+        await StopRenewingAsync(workItem);
+        await Inner.AbandonTaskActivityWorkItemAsync(workItem);
+    }
 
     public Task AbandonTaskOrchestrationWorkItemAsync(TaskOrchestrationWorkItem workItem) => Inner.AbandonTaskOrchestrationWorkItemAsync(workItem);
 
-    public Task CompleteTaskActivityWorkItemAsync(TaskActivityWorkItem workItem, TaskMessage responseMessage) =>
-        Inner.CompleteTaskActivityWorkItemAsync(workItem, responseMessage);
+    public async Task CompleteTaskActivityWorkItemAsync(TaskActivityWorkItem workItem, TaskMessage responseMessage)
+    {
+        // A renewal in flight changes the message's pop receipt: let it finish before the completion deletes the message.
+        await StopRenewingAsync(workItem);
+        await Inner.CompleteTaskActivityWorkItemAsync(workItem, responseMessage);
+    }
 
     public Task CompleteTaskOrchestrationWorkItemAsync(
         TaskOrchestrationWorkItem workItem,
@@ -160,8 +179,79 @@ internal sealed partial class SidecarOrchestrationService(IOrchestrationService 
     // for it, so the wait ends at cancellation here (a work item locked meanwhile is redelivered after its lock expires,
     // as after a crash). A dispatcher the sidecar starts after the owner stopped the service would poll a stopped
     // service once a second for good: it waits for its cancellation instead.
-    public Task<TaskActivityWorkItem> LockNextTaskActivityWorkItem(TimeSpan receiveTimeout, CancellationToken cancellationToken) =>
-        IsStopped ? WaitForCancellation<TaskActivityWorkItem>(cancellationToken) : Inner.LockNextTaskActivityWorkItem(receiveTimeout, cancellationToken).WaitAsync(cancellationToken);
+    public async Task<TaskActivityWorkItem> LockNextTaskActivityWorkItem(TimeSpan receiveTimeout, CancellationToken cancellationToken)
+    {
+        if (IsStopped)
+        {
+            return await WaitForCancellation<TaskActivityWorkItem>(cancellationToken);
+        }
+
+        var workItem = await Inner.LockNextTaskActivityWorkItem(receiveTimeout, cancellationToken).WaitAsync(cancellationToken);
+        if (workItem is not null && renewal is not null)
+        {
+            StartRenewing(workItem, renewal);
+        }
+
+        return workItem!;
+    }
+
+    void StartRenewing(TaskActivityWorkItem workItem, ActivityLockRenewal settings)
+    {
+        var cancellation = CancellationTokenSource.CreateLinkedTokenSource(stopping.Token);
+        var held = new RenewingLock(cancellation, RenewAsync(workItem, settings, cancellation.Token));
+        if (!renewing.TryAdd(workItem.Id, held))
+        {
+            // The same message locked again while its previous lock is renewed: the older renewal stops on its own at completion.
+            cancellation.Cancel();
+            cancellation.Dispose();
+        }
+    }
+
+    async Task RenewAsync(TaskActivityWorkItem workItem, ActivityLockRenewal settings, CancellationToken cancellationToken)
+    {
+        var until = DateTime.UtcNow + settings.Limit;
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(settings.Every, cancellationToken);
+                if (DateTime.UtcNow + settings.Every > until)
+                {
+                    // The Functions host would have timed the activity out by now; its message is delivered again.
+                    LogRenewalLimit(logger, ActivityName(workItem), workItem.Id, settings.Limit);
+                    return;
+                }
+
+                try
+                {
+                    await Inner.RenewTaskActivityWorkItemLockAsync(workItem);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException and not OperationCanceledException)
+                {
+                    // One failed renewal is not fatal: the lock lasts twice the interval, so the next try may still hold it.
+                    LogRenewalFailed(logger, ActivityName(workItem), workItem.Id, ex);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Completed, abandoned or stopping.
+        }
+    }
+
+    static string ActivityName(TaskActivityWorkItem workItem) => (workItem.TaskMessage?.Event as DurableTask.Core.History.TaskScheduledEvent)?.Name ?? "?";
+
+    async Task StopRenewingAsync(TaskActivityWorkItem workItem)
+    {
+        if (!renewing.TryRemove(workItem.Id, out var held))
+        {
+            return;
+        }
+
+        await held.Cancellation.CancelAsync();
+        await held.Loop;
+        held.Cancellation.Dispose();
+    }
 
     public Task<TaskOrchestrationWorkItem> LockNextTaskOrchestrationWorkItemAsync(TimeSpan receiveTimeout, CancellationToken cancellationToken) =>
         IsStopped ? WaitForCancellation<TaskOrchestrationWorkItem>(cancellationToken) : Inner.LockNextTaskOrchestrationWorkItemAsync(receiveTimeout, cancellationToken).WaitAsync(cancellationToken);
@@ -209,9 +299,24 @@ internal sealed partial class SidecarOrchestrationService(IOrchestrationService 
         return Task.CompletedTask;
     }
 
+    sealed record RenewingLock(CancellationTokenSource Cancellation, Task Loop);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Durable engine: renewing the lock of activity {Activity} ({WorkItem}) failed; retrying at the next interval")]
+    static partial void LogRenewalFailed(ILogger logger, string activity, string workItem, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Durable engine: activity {Activity} ({WorkItem}) has run for functionTimeout ({Limit}); its lock is no longer renewed and it will be delivered again")]
+    static partial void LogRenewalLimit(ILogger logger, string activity, string workItem, TimeSpan limit);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Durable engine: the dispatchers were still busy after {Seconds} s; stopping the orchestration service anyway")]
     static partial void LogDispatchersStillBusy(ILogger logger, double seconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Durable engine: stopping the orchestration service failed")]
     static partial void LogStopFailed(ILogger logger, Exception exception);
 }
+
+/// <summary>
+/// How the sidecar keeps activity locks: renewed every <paramref name="Every"/> (half the work-item visibility timeout)
+/// for at most <paramref name="Limit"/> (host.json's <c>functionTimeout</c>, past which the Functions host would have
+/// stopped the activity anyway).
+/// </summary>
+internal sealed record ActivityLockRenewal(TimeSpan Every, TimeSpan Limit);

@@ -21,7 +21,7 @@ namespace Orchard.LocalHost.Http;
 
 /// <summary>
 /// Maps every <c>httpTrigger</c> function onto an ASP.NET Core endpoint (route, methods and auth level from the
-/// metadata; the route prefix is "" as in host.json) and calls the same <c>[Function]</c> method per request.
+/// metadata, under host.json's route prefix) and calls the same <c>[Function]</c> method per request.
 /// Needs MVC core services (<c>AddMvcCore()</c>) to execute <see cref="IActionResult"/>s.
 /// </summary>
 public static partial class HttpFunctionRouter
@@ -29,10 +29,13 @@ public static partial class HttpFunctionRouter
     const string KeyQueryName = "code";
     const string KeyHeaderName = "x-functions-key";
 
-    public static IReadOnlyList<FunctionDescriptor> MapHttpFunctions(this IEndpointRouteBuilder endpoints, IEnumerable<FunctionDescriptor> functions)
+    /// <summary>Maps <paramref name="functions"/>' HTTP triggers under <paramref name="routePrefix"/>: host.json's <c>extensions.http.routePrefix</c> ("" for none).</summary>
+    public static IReadOnlyList<FunctionDescriptor> MapHttpFunctions(this IEndpointRouteBuilder endpoints, IEnumerable<FunctionDescriptor> functions, string routePrefix)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentNullException.ThrowIfNull(functions);
+        ArgumentNullException.ThrowIfNull(routePrefix);
+        var prefix = routePrefix.Trim('/');
         var functionKey = endpoints.ServiceProvider.GetService<IOptions<LocalHostOptions>>()?.Value.FunctionKey;
         var logger = endpoints.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(HttpFunctionRouter));
         var mapped = new List<FunctionDescriptor>();
@@ -43,7 +46,8 @@ public static partial class HttpFunctionRouter
             var binders = method.Parameters.Select(p => CreateBinder(function, p, logger)).ToArray();
             var requiresKey = !string.IsNullOrEmpty(functionKey)
                 && !string.Equals(trigger.AuthLevel, "anonymous", StringComparison.OrdinalIgnoreCase);
-            var route = string.IsNullOrWhiteSpace(trigger.Route) ? function.Name : trigger.Route.TrimStart('/');
+            var own = string.IsNullOrWhiteSpace(trigger.Route) ? function.Name : trigger.Route.TrimStart('/');
+            var route = prefix.Length == 0 ? own : $"{prefix}/{own}";
             RequestDelegate handler = context => HandleAsync(context, method, binders, requiresKey ? functionKey : null, logger);
             var methods = trigger.Methods is { Count: > 0 } ? trigger.Methods.Select(m => m.ToUpperInvariant()).ToArray() : null;
             var builder = methods is null ? endpoints.Map(route, handler) : endpoints.MapMethods(route, methods, handler);

@@ -10,7 +10,8 @@ namespace Orchard.LocalHost.Timers;
 
 /// <summary>
 /// Runs every <c>timerTrigger</c> function on its own schedule: one loop per function, so one run at a time per
-/// function; a failing run is logged and the loop goes on.
+/// function; a failing run is logged and the loop goes on. A schedule that does not resolve or parse puts that function
+/// in error, as in the Functions host: it is logged and never runs, and the host and the other functions go on.
 /// </summary>
 public sealed partial class TimerFunctionRunner(
     IReadOnlyList<FunctionDescriptor> functions,
@@ -21,12 +22,32 @@ public sealed partial class TimerFunctionRunner(
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var loops = functions
-            .Where(f => f.IsTimer)
-            .Select(f => (Method: FunctionMethod.Resolve(f), Schedule: TimerSchedule.Parse(f.Trigger!.Schedule ?? "", configuration), f.Trigger!.RunOnStartup))
-            .Select(t => RunLoopAsync(t.Method, t.Schedule, t.RunOnStartup, stoppingToken))
-            .ToList();
+        var loops = new List<Task>();
+        foreach (var function in functions.Where(f => f.IsTimer))
+        {
+            var method = FunctionMethod.Resolve(function);
+            if (TryParse(function, out var schedule))
+            {
+                loops.Add(RunLoopAsync(method, schedule, function.Trigger!.RunOnStartup, stoppingToken));
+            }
+        }
+
         return Task.WhenAll(loops);
+    }
+
+    bool TryParse(FunctionDescriptor function, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out TimerSchedule? schedule)
+    {
+        try
+        {
+            schedule = TimerSchedule.Parse(function.Trigger!.Schedule ?? "", configuration);
+            return true;
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or FormatException or NCrontab.CrontabException)
+        {
+            LogInError(logger, function.Name, ex.Message);
+            schedule = null;
+            return false;
+        }
     }
 
     async Task RunLoopAsync(FunctionMethod method, TimerSchedule schedule, bool runOnStartup, CancellationToken stoppingToken)
@@ -92,6 +113,9 @@ public sealed partial class TimerFunctionRunner(
             LogFailed(logger, method.Definition.Name, ex);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The '{Function}' function is in error: {Reason} It will not run.")]
+    static partial void LogInError(ILogger logger, string function, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Timer function {Function} scheduled: {Schedule}")]
     static partial void LogScheduled(ILogger logger, string function, string schedule);

@@ -25,9 +25,11 @@ public sealed partial class TimerSchedule
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(schedule);
         ArgumentNullException.ThrowIfNull(configuration);
+        // The Functions host's words for a setting that does not resolve (the function is then "in error" and never runs).
         var expression = SettingExpression().Replace(schedule, match =>
-            configuration[match.Groups[1].Value]
-            ?? throw new InvalidOperationException($"Timer schedule '{schedule}': app setting '{match.Groups[1].Value}' is not set."));
+            configuration[match.Groups[1].Value] is { Length: > 0 } value && !string.IsNullOrWhiteSpace(value)
+                ? value
+                : throw new InvalidOperationException($"'%{match.Groups[1].Value}%' does not resolve to a value."));
         expression = expression.Trim();
         if (!expression.Contains(' ', StringComparison.Ordinal)
             && TimeSpan.TryParse(expression, CultureInfo.InvariantCulture, out var every) && every > TimeSpan.Zero)

@@ -18,6 +18,7 @@ using Orchard.Domain.Storage;
 using Orchard.Domain.Workers;
 using Orchard.Functions;
 using Orchard.Functions.Functions.Orchestration;
+using Orchard.Functions.Functions.Timers;
 using Orchard.LocalHost;
 using Orchard.LocalHost.Engine;
 using Orchard.LocalHost.Functions;
@@ -79,6 +80,9 @@ public sealed class ApiHost : IAsyncDisposable
             // Fake workers and webhook receivers listen on http://127.0.0.1, as a LAN fleet does.
             ["Workers:AllowPrivateNetworks"] = "true",
             ["Workers:AllowHttp"] = "true",
+            // As every deployment sets them; a test passes null to see a host without one.
+            [WorkerSweepFunctions.ScheduleSetting] = "0 * * * * *",
+            [JobCleanupFunctions.ScheduleSetting] = "30 * * * * *",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
@@ -103,7 +107,7 @@ public sealed class ApiHost : IAsyncDisposable
         }
 
         var app = builder.Build();
-        app.MapHttpFunctions(functions);
+        app.MapHttpFunctions(functions, HostJson.Load(HostJson.DefaultPath).RoutePrefix);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         return new ApiHost(app, server, new HttpClient { BaseAddress = new Uri(address + "/"), Timeout = TimeSpan.FromSeconds(30) });

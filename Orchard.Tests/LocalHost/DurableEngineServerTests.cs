@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Azure.Storage.Queues;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -39,11 +40,7 @@ public sealed class DurableEngineServerTests(ITestOutputHelper output)
         };
         var counter = new ActivityCounter();
         await using var server = await DurableEngineServer.StartAzureStorageAsync(options);
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Services.AddSingleton(counter);
-        builder.Services.AddOrchardDurableEngine(server, FanOutSample.Register);
-        using var host = builder.Build();
-        await host.StartAsync();
+        using var host = await StartWorkerHostAsync(server, counter, FanOutSample.Register);
         try
         {
             var client = host.Services.GetRequiredService<DurableTaskClient>();
@@ -55,6 +52,46 @@ public sealed class DurableEngineServerTests(ITestOutputHelper output)
             Assert.Equal(OrchestrationRuntimeStatus.Completed, status.RuntimeStatus);
             Assert.Equal(FanOutSample.ExpectedSum(count), status.ReadOutputAs<long>());
             Assert.Equal(count + 1, counter.Count);
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
+    /// <summary>
+    /// The sidecar never renewed activity locks: an activity outliving the work-item visibility timeout became visible
+    /// in the queue again (the storage service, seeing it in progress, dropped that copy but lost its lock), and it ran a
+    /// second time after the first. With a 5 s timeout, a 13 s activity runs once and leaves nothing in the queue.
+    /// </summary>
+    [Fact]
+    public async Task StartAzureStorageAsync_RunsAnActivityOnce_WhenItOutlastsTheVisibilityTimeout()
+    {
+        var options = new DurableEngineOptions
+        {
+            StorageConnectionString = RequiredEnvironment.Storage,
+            TaskHubName = "t" + Guid.NewGuid().ToString("N")[..20],
+            WorkItemVisibilityTimeout = TimeSpan.FromSeconds(5),
+        };
+        var counter = new ActivityCounter();
+        await using var server = await DurableEngineServer.StartAzureStorageAsync(options);
+        using var host = await StartWorkerHostAsync(server, counter, LongActivitySample.Register);
+        try
+        {
+            var client = host.Services.GetRequiredService<DurableTaskClient>();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+            var id = await client.ScheduleNewOrchestrationInstanceAsync(nameof(LongActivitySample.RunLong), 13, timeout.Token);
+            var status = await client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true, timeout.Token);
+
+            // Without renewals the message was dequeued again under a new pop receipt while the first run went on, so
+            // the completion could not delete it: it stayed in the queue and ran again later. Now it is gone for good.
+            var workItems = new QueueClient(RequiredEnvironment.Storage, $"{options.TaskHubName.ToLowerInvariant()}-workitems");
+            var left = (await workItems.GetPropertiesAsync(timeout.Token)).Value.ApproximateMessagesCount;
+
+            Assert.Equal(OrchestrationRuntimeStatus.Completed, status.RuntimeStatus);
+            Assert.Equal(1, status.ReadOutputAs<int>());
+            Assert.Equal(1, counter.Count);
+            Assert.Equal(0, left);
         }
         finally
         {
@@ -119,6 +156,17 @@ public sealed class DurableEngineServerTests(ITestOutputHelper output)
         await server.DisposeAsync();
 
         output.WriteLine($"two disposals: {stopwatch.Elapsed.TotalMilliseconds:F0} ms");
+    }
+
+    /// <summary>A started host whose worker and client use <paramref name="server"/>, its activities counting on <paramref name="counter"/>.</summary>
+    static async Task<IHost> StartWorkerHostAsync(DurableEngineServer server, ActivityCounter counter, Action<Microsoft.DurableTask.DurableTaskRegistry> register)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Services.AddSingleton(counter);
+        builder.Services.AddOrchardDurableEngine(server, register);
+        var host = builder.Build();
+        await host.StartAsync();
+        return host;
     }
 
     static async Task<(OrchestrationMetadata Status, TimeSpan Elapsed)> RunFanOutAsync(DurableTaskClient client, int count)

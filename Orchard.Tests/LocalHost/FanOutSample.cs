@@ -44,3 +44,27 @@ public sealed class CountingSquareActivity(ActivityCounter counter) : TaskActivi
         return Task.FromResult((long)input * input);
     }
 }
+
+/// <summary>One activity that runs for the given time, counting each execution as it starts: for lock renewal tests.</summary>
+public static class LongActivitySample
+{
+    public static void Register(DurableTaskRegistry registry)
+    {
+        registry.AddOrchestratorFunc<int, int>(nameof(RunLong), (context, seconds) => RunLong(context, seconds));
+        registry.AddActivity(nameof(LongCountingActivity), sp => ActivatorUtilities.CreateInstance<LongCountingActivity>(sp));
+    }
+
+    public static Task<int> RunLong(TaskOrchestrationContext context, int seconds) =>
+        context.CallActivityAsync<int>(nameof(LongCountingActivity), seconds);
+}
+
+/// <summary>Counts at its start, so a second delivery during the first run is counted at once; answers the count at its end.</summary>
+public sealed class LongCountingActivity(ActivityCounter counter) : TaskActivity<int, int>
+{
+    public override async Task<int> RunAsync(TaskActivityContext context, int input)
+    {
+        counter.Increment();
+        await Task.Delay(TimeSpan.FromSeconds(input));
+        return counter.Count;
+    }
+}

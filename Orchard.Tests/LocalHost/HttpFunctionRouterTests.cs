@@ -39,6 +39,19 @@ public sealed class HttpFunctionRouterTests : IDisposable
     }
 
     [Fact]
+    public async Task MapHttpFunctions_ServesRoutesUnderThePrefix_WhenHostJsonNamesOne()
+    {
+        var hostJson = HostJson.Parse("""{ "version": "2.0", "extensions": { "http": { "routePrefix": "/v2/" } } }""");
+        await using var app = await RouterApp.StartAsync(metadataPath, Key, routePrefix: hostJson.RoutePrefix);
+
+        var item = await app.Client.GetFromJsonAsync<SampleItem>($"v2/items/42?code={Key}");
+        using var unprefixed = await app.Client.GetAsync(new Uri($"items/42?code={Key}", UriKind.Relative));
+
+        Assert.Equal(new SampleItem(42, "hello"), item);
+        Assert.Equal(HttpStatusCode.NotFound, unprefixed.StatusCode);
+    }
+
+    [Fact]
     public async Task MapHttpFunctions_AcceptsKeyHeader_WhenKeyConfigured()
     {
         await using var app = await RouterApp.StartAsync(metadataPath, Key);
@@ -148,7 +161,7 @@ public sealed class HttpFunctionRouterTests : IDisposable
 
         public IServiceProvider Services => app.Services;
 
-        public static async Task<RouterApp> StartAsync(string metadataPath, string? functionKey, Action<IServiceCollection>? configure = null)
+        public static async Task<RouterApp> StartAsync(string metadataPath, string? functionKey, Action<IServiceCollection>? configure = null, string routePrefix = "")
         {
             var builder = WebApplication.CreateSlimBuilder();
             builder.Logging.ClearProviders();
@@ -159,7 +172,7 @@ public sealed class HttpFunctionRouterTests : IDisposable
             builder.Services.Configure<LocalHostOptions>(o => o.FunctionKey = functionKey);
             configure?.Invoke(builder.Services);
             var app = builder.Build();
-            app.MapHttpFunctions(FunctionMetadata.Read(metadataPath));
+            app.MapHttpFunctions(FunctionMetadata.Read(metadataPath), routePrefix);
             await app.StartAsync();
             var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
             return new RouterApp(app, new HttpClient { BaseAddress = new Uri(address + "/"), Timeout = TimeSpan.FromSeconds(20) });

@@ -45,6 +45,29 @@ public sealed class ProgramTests : IDisposable
     }
 
     [Fact]
+    public async Task Main_RunsOnlyTheTimerWhoseScheduleIsSet_AndSaysLoudlyWhichDoesNot()
+    {
+        await using var host = LocalHostProcess.Create(TestEnvironment.RedisConnectionString, TestEnvironment.StorageConnectionString, new Dictionary<string, string>
+        {
+            ["Timers__JobCleanup"] = "",
+            ["Logging__LogLevel__Orchard.LocalHost.Timers"] = "Information",
+        });
+        await host.StartAsync();
+
+        using var health = JsonDocument.Parse(await http.GetStringAsync($"{host.BaseUrl}/health"));
+
+        var timers = health.RootElement.GetProperty("timers").EnumerateArray().ToDictionary(t => t.GetProperty("function").GetString()!, t => t.GetProperty("active").GetBoolean());
+        Assert.Equal(new Dictionary<string, bool> { ["SweepWorkers"] = true, ["CleanUpJobs"] = false }, timers);
+        Assert.Equal("degraded", health.RootElement.GetProperty("status").GetString());
+        // The console logger writes asynchronously: wait for the last of the start-up lines to reach the output.
+        await Worker.Poll.UntilAsync(() => host.Output.Contains("Timer function SweepWorkers scheduled", StringComparison.Ordinal), "the timer start-up log");
+        Assert.Contains("Timer function SweepWorkers scheduled: 0 * * * * *", host.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Timer function CleanUpJobs scheduled", host.Output, StringComparison.Ordinal);
+        Assert.Contains("The 'CleanUpJobs' function is in error: '%Timers:JobCleanup%' does not resolve to a value.", host.Output, StringComparison.Ordinal);
+        Assert.Contains("Timer CleanUpJobs does not run: app setting Timers:JobCleanup (Timers__JobCleanup) is not set, so old jobs are never purged", host.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Main_ResumesJobAfterKill9_WithEveryChunkOnceAndClaimsFreed()
     {
         // A short visibility timeout lets the activity that died with the process run again soon after the restart.

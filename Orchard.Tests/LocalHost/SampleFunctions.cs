@@ -49,6 +49,14 @@ public sealed class SampleTimerFunctions(TimerProbe probe)
     [Function(nameof(Tick))]
     public Task Tick([TimerTrigger("%TickSchedule%")] TimerInfo timer, CancellationToken cancellationToken) =>
         probe.RecordAsync(timer, cancellationToken);
+
+    /// <summary>Its schedule setting is never set: the runner must leave it alone.</summary>
+    [Function(nameof(Unscheduled))]
+    public Task Unscheduled([TimerTrigger("%UnsetSchedule%")] TimerInfo timer)
+    {
+        probe.RecordUnexpected();
+        return Task.CompletedTask;
+    }
 }
 
 public sealed class TimerProbe
@@ -60,6 +68,13 @@ public sealed class TimerProbe
     public bool FailFirstCall { get; init; }
 
     public System.Threading.Channels.ChannelReader<TimerInfo> Runs => runs.Reader;
+
+    int unexpected;
+
+    /// <summary>Runs of a function that should never have run.</summary>
+    public int UnexpectedRuns => Volatile.Read(ref unexpected);
+
+    public void RecordUnexpected() => Interlocked.Increment(ref unexpected);
 
     public async Task RecordAsync(TimerInfo timer, CancellationToken cancellationToken)
     {

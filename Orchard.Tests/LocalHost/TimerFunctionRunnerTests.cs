@@ -1,7 +1,9 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Orchard.Tests.Infrastructure;
 using Orchard.LocalHost.Functions;
 using Orchard.LocalHost.Timers;
 
@@ -38,17 +40,39 @@ public sealed class TimerFunctionRunnerTests
         Assert.False(run.IsPastDue);
     }
 
-    static async Task<RunningTimers> StartAsync(TimerProbe probe)
+    [Fact]
+    public async Task StartAsync_NeverRunsFunctionAndSaysItIsInError_WhenItsScheduleSettingIsMissing()
     {
-        var metadataPath = FunctionMetadataWriter.Write(
-            FunctionMetadataWriter.Timer(typeof(SampleTimerFunctions).GetMethod(nameof(SampleTimerFunctions.Tick))!, "%TickSchedule%"));
+        var probe = new TimerProbe();
+        using var logs = new CapturingLoggerFactory();
+        await using var runner = await StartAsync(probe, logs, withUnscheduled: true);
+
+        // Two runs of the scheduled function: a second at least has passed, in which an every-second timer would have fired.
+        using var timeout = new CancellationTokenSource(Deadline);
+        await probe.Runs.ReadAsync(timeout.Token);
+        await probe.Runs.ReadAsync(timeout.Token);
+
+        Assert.Equal(0, probe.UnexpectedRuns);
+        Assert.Contains("The 'Unscheduled' function is in error: '%UnsetSchedule%' does not resolve to a value. It will not run.", logs.Lines);
+    }
+
+    static async Task<RunningTimers> StartAsync(TimerProbe probe, CapturingLoggerFactory? logs = null, bool withUnscheduled = false)
+    {
+        var timers = new List<object> { FunctionMetadataWriter.Timer(typeof(SampleTimerFunctions).GetMethod(nameof(SampleTimerFunctions.Tick))!, "%TickSchedule%") };
+        if (withUnscheduled)
+        {
+            timers.Insert(0, FunctionMetadataWriter.Timer(typeof(SampleTimerFunctions).GetMethod(nameof(SampleTimerFunctions.Unscheduled))!, "%UnsetSchedule%"));
+        }
+
+        var metadataPath = FunctionMetadataWriter.Write([.. timers]);
         var functions = FunctionMetadata.Read(metadataPath);
         File.Delete(metadataPath);
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { ["TickSchedule"] = "* * * * * *" })
             .Build();
         var services = new ServiceCollection().AddSingleton(probe).BuildServiceProvider();
-        var runner = new TimerFunctionRunner(functions, services, configuration, TimeProvider.System, NullLogger<TimerFunctionRunner>.Instance);
+        ILogger<TimerFunctionRunner> logger = logs is null ? NullLogger<TimerFunctionRunner>.Instance : new Logger<TimerFunctionRunner>(logs);
+        var runner = new TimerFunctionRunner(functions, services, configuration, TimeProvider.System, logger);
         await runner.StartAsync(CancellationToken.None);
         return new RunningTimers(runner, services);
     }

@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Orchard.Bench.Audio;
+using Orchard.LocalHost;
 using Orchard.Tests.Infrastructure;
 
 namespace Orchard.Bench;
@@ -31,7 +32,8 @@ internal static class MakespanBenchmark
             var report = new StringBuilder()
                 .AppendLine("# Makespan benchmark (local host, real Durable engine on Azurite, Redis)").AppendLine()
                 .AppendLine(CultureInfo.InvariantCulture, $"{DateTimeOffset.UtcNow:u}, {Environment.ProcessorCount} cores. 30-minute 16 kHz WAV generated as in the audio benchmark (bursts 2.2–4.3 s; pauses 70% 0.3–1.5 s, 20% 1.5–3.5 s, 10% 3.5–6 s), purifier off.")
-                .AppendLine("Three fake workers on loopback: processing time = received audio × 0.01, 0.02, 0.04 (175× real time together), one request at a time.").AppendLine();
+                .AppendLine("Three fake workers on loopback: processing time = received audio × 0.01, 0.02, 0.04 (175× real time together), one request at a time.")
+                .AppendLine(await SettingsLineAsync(redis, storage)).AppendLine();
 
             var healthy = await RunOnceAsync(redis, storage, recording, killFastestAfter: null);
             Write(report, "All three workers", healthy, Ratios, totalTarget: 1.1 * 10.6, totalTargetText: "≤ 1.1 × 10.6 s (original master) = 11.7 s");
@@ -50,14 +52,42 @@ internal static class MakespanBenchmark
         }
     }
 
+    private static readonly Dictionary<string, string> HostSettings = new()
+    {
+        ["Audio__MinChunkSeconds"] = "30",
+        ["Audio__MaxChunkSeconds"] = "180",
+        ["Logging__LogLevel__Default"] = "Warning",
+    };
+
+    /// <summary>Identity and plumbing of a run (where it stores, what it logs), not settings that move the figures.</summary>
+    private static readonly string[] Plumbing =
+        ["urls", "AzureWebJobsStorage", "State__RedisConnectionString", "State__KeyPrefix", "State__FallbackToMemory", "Storage__ContainerName", "DurableEngine__TaskHubName", "Logging__", "Timers__"];
+
+    /// <summary>
+    /// The settings the figures were measured with beyond production's: host.json holds production's durable settings,
+    /// and the test host polls its queues faster than host.json says, which this line shows beside host.json's value.
+    /// </summary>
+    private static async Task<string> SettingsLineAsync(string redis, string storage)
+    {
+        var hostJson = HostJson.Load(HostJson.DefaultPath);
+        await using var unstarted = LocalHostProcess.Create(redis, storage, HostSettings);
+        var settings = unstarted.Settings
+            .Where(s => !Plumbing.Any(p => s.Key.StartsWith(p, StringComparison.Ordinal)))
+            .OrderBy(s => s.Key, StringComparer.Ordinal)
+            .Select(s =>
+            {
+                var name = s.Key.Replace("__", ":", StringComparison.Ordinal);
+                var inHostJson = s.Key.StartsWith("DurableEngine__", StringComparison.Ordinal)
+                    ? $" (host.json, production: {hostJson.Durable.GetValueOrDefault(s.Key["DurableEngine__".Length..], "not set")})"
+                    : string.Empty;
+                return $"`{name}` = {s.Value}{inHostJson}";
+            });
+        return $"Settings set for this run (everything else as host.json and the defaults, i.e. production): {string.Join("; ", settings)}.";
+    }
+
     private static async Task<Run> RunOnceAsync(string redis, string storage, string recording, int? killFastestAfter)
     {
-        await using var host = LocalHostProcess.Create(redis, storage, new Dictionary<string, string>
-        {
-            ["Audio__MinChunkSeconds"] = "30",
-            ["Audio__MaxChunkSeconds"] = "180",
-            ["Logging__LogLevel__Default"] = "Warning",
-        });
+        await using var host = LocalHostProcess.Create(redis, storage, HostSettings);
         await host.StartAsync();
         var workers = new List<FakeWorker>();
         try

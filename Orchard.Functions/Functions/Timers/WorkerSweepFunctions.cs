@@ -1,12 +1,18 @@
 using Microsoft.Azure.Functions.Worker;
+using Orchard.Domain.Hosting;
 using Orchard.Domain.Workers;
 
 namespace Orchard.Functions.Functions.Timers;
 
-/// <summary>Keeps the worker registry honest (schedule: app setting <c>Timers:WorkerSweep</c>, every minute by default).</summary>
+/// <summary>Keeps the worker registry honest (schedule: app setting <c>Timers:WorkerSweep</c>, which every deployment sets).</summary>
 public sealed class WorkerSweepFunctions(WorkerMaintenance maintenance)
 {
     public const string ScheduleSetting = "Timers:WorkerSweep";
+
+    public static readonly TimerSetting Timer = new(
+        nameof(SweepWorkers),
+        ScheduleSetting,
+        "workers are never swept: a dead worker added by URL stays listed, silent workers are never marked offline and nothing expires");
 
     [Function(nameof(SweepWorkers))]
     public Task SweepWorkers([TimerTrigger("%" + ScheduleSetting + "%")] TimerInfo timer, CancellationToken cancellationToken) =>

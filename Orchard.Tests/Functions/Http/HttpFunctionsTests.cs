@@ -22,7 +22,7 @@ public sealed class HttpFunctionsTests
         var http = FunctionMetadata.Read(FunctionMetadata.DefaultPath).Where(f => f.IsHttp).ToArray();
 
         Assert.Equal(
-            ["AddWorker", "CreateStreamToken", "CreateUpload", "Dashboard", "DashboardRoot", "DashboardSnapshot", "DeleteJob", "DeleteWorker", "GetJob",
+            ["AddWorker", "CreateStreamToken", "CreateUpload", "Dashboard", "DashboardRoot", "DashboardSnapshot", "DeleteJob", "DeleteWorker", "GetHealth", "GetJob",
              "GetJobAudio", "GetPurifierPreference", "GetStats", "GetTranscript", "ListJobs", "ListWorkers", "RegisterWorker", "RemoveWorker",
              "SetPurifierPreference", "StreamEvents", "Submit", "SubmitJob", "WorkerHeartbeat"],
             http.Select(f => f.Name).Order(StringComparer.Ordinal));
