@@ -46,14 +46,14 @@ public abstract class ProgressView
 
         public override void Upload(string name, long done, long total)
         {
-            upload ??= context.AddTask(string.Empty, maxValue: Math.Max(1, total));
+            upload ??= context.AddTask("Uploading", maxValue: Math.Max(1, total));
             upload.Value = done;
             upload.Description = Markup.Escape($"Uploading {name}: {Size(done)} of {Size(total)}");
         }
 
         public override void Job(JobSnapshot snapshot)
         {
-            job ??= context.AddTask(string.Empty, maxValue: 1);
+            job ??= context.AddTask("Waiting", maxValue: 1);
             job.IsIndeterminate = snapshot.TotalSeconds <= 0;
             job.MaxValue = Math.Max(1, snapshot.TotalSeconds);
             job.Value = snapshot.IsFinished && snapshot.Status == "completed" ? job.MaxValue : snapshot.DoneSeconds;
