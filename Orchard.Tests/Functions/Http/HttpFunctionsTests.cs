@@ -16,7 +16,7 @@ public sealed class HttpFunctionsTests
         var http = FunctionMetadata.Read(FunctionMetadata.DefaultPath).Where(f => f.IsHttp).ToArray();
 
         Assert.Equal(
-            ["AddWorker", "CreateUpload", "DeleteJob", "DeleteWorker", "GetJob", "GetPurifierPreference", "GetStats", "GetTranscript", "ListJobs",
+            ["AddWorker", "CreateUpload", "DeleteJob", "DeleteWorker", "GetJob", "GetOpenApi", "GetPurifierPreference", "GetStats", "GetTranscript", "ListJobs",
              "ListWorkers", "RegisterWorker", "RemoveWorker", "SetPurifierPreference", "Submit", "SubmitJob", "WorkerHeartbeat"],
             http.Select(f => f.Name).Order(StringComparer.Ordinal));
         Assert.All(http, f => Assert.Equal("Function", f.Trigger!.AuthLevel, ignoreCase: true));
