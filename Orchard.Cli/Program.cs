@@ -10,10 +10,26 @@ Console.CancelKeyPress += (_, e) =>
     interrupted.Cancel();
 };
 
+var output = Redirected(AnsiConsole.Create(new AnsiConsoleSettings()), Console.IsOutputRedirected);
 var environment = new CliEnvironment
 {
-    ErrorConsole = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) }),
+    ErrorConsole = Redirected(AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) }), Console.IsErrorRedirected),
 };
 var app = new CommandApp();
-app.Configure(config => OrchardApp.Configure(config, environment));
+app.Configure(config =>
+{
+    config.Settings.Console = output;
+    OrchardApp.Configure(config, environment);
+});
 return await app.RunAsync(args, interrupted.Token);
+
+// A file or a CI log has no width: Spectre's 80 columns would wrap ids, URLs and sentences mid-word.
+static IAnsiConsole Redirected(IAnsiConsole console, bool redirected)
+{
+    if (redirected)
+    {
+        console.Profile.Width = 200;
+    }
+
+    return console;
+}

@@ -72,7 +72,7 @@ public sealed class JobsCommand(IAnsiConsole console, CliEnvironment environment
             return 0;
         }
 
-        var table = new Table().AddColumns("job", "file", "status", "chunks", "audio", "created");
+        var table = new Table().AddColumn(new TableColumn("job").NoWrap()).AddColumns("file", "status", "chunks", "audio", "created");
         foreach (var job in jobs)
         {
             table.AddRow(

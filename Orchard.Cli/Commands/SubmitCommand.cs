@@ -72,7 +72,12 @@ public sealed class SubmitCommand(IAnsiConsole console, CliEnvironment environme
                 ? await SubmitUploadAsync(master, file, settings, view, cancellationToken)
                 : await SubmitBodyAsync(master, file, settings, view, cancellationToken);
             var id = (string?)accepted["job_id"] ?? throw new CliException("The master accepted the recording but named no job_id; is it an Orchard master?");
-            Console.MarkupLine($"Job [bold]{Markup.Escape(id)}[/] accepted: {Markup.Escape((string?)accepted["status_url"] ?? string.Empty)}");
+            Console.MarkupLine($"Job [bold]{Markup.Escape(id)}[/] accepted");
+            if ((string?)accepted["status_url"] is { } statusUrl)
+            {
+                Console.MarkupLine($"  {Markup.Escape(statusUrl)}");
+            }
+
             return (id, settings.Wait ? await FollowAsync(master, id, view, cancellationToken) : null);
         });
 

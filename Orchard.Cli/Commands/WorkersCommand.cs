@@ -33,7 +33,7 @@ public sealed class WorkersCommand(IAnsiConsole console, CliEnvironment environm
             return 0;
         }
 
-        var table = new Table().AddColumns("worker", "url", "status", "model", "speed", "done", "failed", "last seen");
+        var table = new Table().AddColumns("worker", "url", "status", "model", "speed ratio", "done", "failed", "last seen");
         foreach (var worker in workers)
         {
             table.AddRow(
@@ -41,7 +41,7 @@ public sealed class WorkersCommand(IAnsiConsole console, CliEnvironment environm
                 Markup.Escape((string?)worker["url"] ?? "-"),
                 Markup.Escape((string?)worker["status"] ?? string.Empty),
                 Markup.Escape((string?)worker["model"] ?? "-"),
-                (double?)worker["average_speed_ratio"] is { } ratio ? string.Create(CultureInfo.InvariantCulture, $"{ratio:0.###}x") : "-",
+                (double?)worker["average_speed_ratio"] is { } ratio ? string.Create(CultureInfo.InvariantCulture, $"{ratio:0.00}") : "-",
                 ((int?)worker["completed_chunks"] ?? 0).ToString(CultureInfo.InvariantCulture),
                 ((int?)worker["failed_chunks"] ?? 0).ToString(CultureInfo.InvariantCulture),
                 ((DateTimeOffset?)worker["last_seen"])?.ToLocalTime().ToString("HH:mm:ss", CultureInfo.InvariantCulture) ?? "-");
