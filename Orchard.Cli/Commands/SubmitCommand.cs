@@ -169,9 +169,9 @@ public sealed class SubmitCommand(IAnsiConsole console, CliEnvironment environme
                     return snapshot;
                 }
             }
-            catch (CliException) when (++failures < PollFailuresAllowed)
+            catch (CliException ex) when (ex is not MasterRefusedException { Status: < 500 } && ++failures < PollFailuresAllowed)
             {
-                // The master restarting, a network blip: the job goes on without us; ask again.
+                // The master restarting, a network blip: the job goes on without us; ask again. A 4xx is an answer.
             }
 
             await Task.Delay(Environment.PollInterval, Environment.Time, cancellationToken);
