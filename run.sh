@@ -34,9 +34,10 @@ scripts/services.sh up
 # shellcheck disable=SC1091
 source .ci/work/services.env
 
-say "Building the master and the worker"
+say "Building the master, the worker and the orchard CLI"
 dotnet build -c Release -v quiet -nologo Orchard.LocalHost/Orchard.LocalHost.csproj >"$work/build.log" 2>&1 &&
-  dotnet build -c Release -v quiet -nologo Orchard.Worker/Orchard.Worker.csproj >>"$work/build.log" 2>&1 ||
+  dotnet build -c Release -v quiet -nologo Orchard.Worker/Orchard.Worker.csproj >>"$work/build.log" 2>&1 &&
+  dotnet build -c Release -v quiet -nologo Orchard.Cli/Orchard.Cli.csproj >>"$work/build.log" 2>&1 ||
   { tail -30 "$work/build.log"; echo "Build failed (full log: $work/build.log)" >&2; exit 1; }
 
 master_port=$(free_port)
@@ -94,46 +95,32 @@ if [ -z "$recording" ]; then
   ffmpeg -loglevel error -y -i "$work/sample-raw.wav" -ar 16000 -ac 1 "$recording"
 fi
 
-say "Submitting $(basename "$recording")"
-if ! accepted=$(curl -sS --fail-with-body -F "file=@$recording" "$master/jobs"); then
-  # The master's own sentence says what to do (415 not audio, 422 outside the decode bounds, 413 too large...).
-  echo "$accepted" | json 'd["error"]' >&2 2>/dev/null || echo "$accepted" >&2
-  exit 1
-fi
-job=$(echo "$accepted" | json 'd["job_id"]')
-echo "job $job"
-say "While it runs, look at"
-echo "  $master/jobs/$job"
-echo "  $master/jobs/$job/transcript?format=srt   (also txt, vtt, json)"
-echo "  $master/jobs   $master/workers   $master/stats"
-echo "  redis-cli -p $ORCHARD_REDIS_PORT GET run:job:$job"
-last=""
-for _ in $(seq 1 1200); do
-  doc=$(curl -fsS "$master/jobs/$job")
-  line=$(echo "$doc" | json 'd["status"] + ": " + str(d["completed_chunks"]) + " of " + str(d["total_chunks"]) + " chunks transcribed"')
-  [ "$line" != "$last" ] && echo "  $line" && last=$line
-  status=$(echo "$doc" | json 'd["status"]')
-  case "$status" in completed|failed|cancelled) break ;; esac
-  sleep 0.5
-done
-
-if [ "$status" != completed ]; then
-  echo "$doc" | json 'd.get("error") or d["status"]' >&2
-  # A failed or cancelled job keeps what was transcribed, each gap marked (409 when it ended before the split).
-  if kept=$(curl -fsS "$master/jobs/$job/transcript?format=txt" 2>/dev/null); then
-    say "What was transcribed (gaps marked)"
-    echo "$kept"
-  fi
-  exit 1
-fi
-
-say "Transcript (times on the original recording)"
-curl -fsS "$master/jobs/$job" | python3 -c '
+# The orchard CLI (Orchard.Cli; `dotnet pack` makes it a .NET tool) submits, shows progress and writes the transcript.
+orchard() { dotnet "$root/Orchard.Cli/bin/Release/net10.0/Orchard.Cli.dll" "$@"; }
+export ORCHARD_MASTER="$master"
+say "Submitting $(basename "$recording") with the orchard CLI"
+echo "While it runs, look at"
+echo "  $master/jobs   $master/workers   $master/stats   $master/openapi.json"
+echo "  ORCHARD_MASTER=$master dotnet Orchard.Cli/bin/Release/net10.0/Orchard.Cli.dll job <job id>   (also: jobs, workers)"
+echo "  redis-cli -p $ORCHARD_REDIS_PORT GET run:job:<job id>"
+rm -f "$work/transcript.json"
+# On refusal the CLI prints the master's own sentence (415 not audio, 422 outside the decode bounds, 413 too large...);
+# on a failed job its error, and it still writes what was transcribed, each gap marked (none when it ended before the split).
+submitted=0
+orchard submit "$recording" --wait --format json -o "$work/transcript.json" || submitted=$?
+if [ -f "$work/transcript.json" ]; then
+  if [ "$submitted" -eq 0 ]; then say "Transcript (times on the original recording)"; else say "What was transcribed (gaps marked)"; fi
+  python3 - "$work/transcript.json" <<'PY'
 import sys, json
-d = json.load(sys.stdin)
-for s in d["result"]["segments"]:
-    print("[" + s["start"] + " --> " + s["end"] + "]  " + s["text"])
+d = json.load(open(sys.argv[1]))
+lines = [(s["start_ms"], "[" + s["start"] + " --> " + s["end"] + "]  " + s["text"]) for s in d["segments"]]
+lines += [(g["start_ms"], "[" + g["start"] + " --> " + g["end"] + "]  [untranscribed: " + g["reason"] + "]") for g in d.get("gaps") or []]
+for _, line in sorted(lines, key=lambda l: l[0]):
+    print(line)
 print()
-print(str(d["result"]["segments_count"]) + " segments, " + str(d["total_chunks"]) + " chunks")'
+print(str(d["segments_count"]) + " segments over " + str(round(d["duration_ms"] / 1000)) + " s of audio")
+PY
+fi
+[ "$submitted" -eq 0 ] || exit 1
 
 echo "Logs: $work (everything started here stops now)"

@@ -1,4 +1,10 @@
+// The orchard CLI (which does not reference Orchard.Domain) compiles this same file into its own namespace, so its
+// choice between a request body and /uploads follows the one limit.
+#if ORCHARD_CLI
+namespace Orchard.Cli.Contract;
+#else
 namespace Orchard.Domain.Hosting;
+#endif
 
 /// <summary>
 /// Limits the Azure Functions host enforces before the app runs. The local host reproduces them, so what passes

@@ -23,7 +23,7 @@ public sealed class HttpFunctionsTests
 
         Assert.Equal(
             ["AddWorker", "CreateStreamToken", "CreateUpload", "Dashboard", "DashboardRoot", "DashboardSnapshot", "DeleteJob", "DeleteWorker", "GetHealth", "GetJob",
-             "GetJobAudio", "GetPurifierPreference", "GetStats", "GetTranscript", "ListJobs", "ListWorkers", "RegisterWorker", "RemoveWorker",
+             "GetJobAudio", "GetOpenApi", "GetPurifierPreference", "GetStats", "GetTranscript", "ListJobs", "ListWorkers", "RegisterWorker", "RemoveWorker",
              "SetPurifierPreference", "StreamEvents", "Submit", "SubmitJob", "WorkerHeartbeat"],
             http.Select(f => f.Name).Order(StringComparer.Ordinal));
         Assert.All(http, f => Assert.Equal(Anonymous.Contains(f.Name) ? "Anonymous" : "Function", f.Trigger!.AuthLevel, ignoreCase: true));
