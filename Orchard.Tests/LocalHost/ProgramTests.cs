@@ -68,10 +68,12 @@ public sealed class ProgramTests : IDisposable
     }
 
     [Fact]
-    public async Task Main_ResumesJobAfterKill9_WithEveryChunkOnceAndClaimsFreed()
+    public async Task Main_ResumesJobAfterKill9_WithEveryChunkOnceAndClaimsFreed_WithHostJsonAsShipped()
     {
-        // A short visibility timeout lets the activity that died with the process run again soon after the restart.
-        var settings = new Dictionary<string, string> { ["DurableEngine__WorkItemVisibilityTimeout"] = "00:00:30", ["DurableEngine__ControlQueueVisibilityTimeout"] = "00:00:10", ["Dispatch__TimeoutFloor"] = "00:00:03", ["Logging__LogLevel__Default"] = "Information" };
+        // host.json as shipped: its 45 s visibility timeouts (held while an activity runs by lock renewal) let what died
+        // with the process run again soon after the restart; before, 12 minutes kept the job at a standstill. Queue
+        // polling at host.json's 1 s too, not the test hosts' 50 ms.
+        var settings = new Dictionary<string, string> { ["DurableEngine__MaxQueuePollingInterval"] = "00:00:01", ["Dispatch__TimeoutFloor"] = "00:00:03", ["Logging__LogLevel__Default"] = "Information" };
         await using var host = LocalHostProcess.Create(TestEnvironment.RedisConnectionString, TestEnvironment.StorageConnectionString, settings);
         await host.StartAsync();
         await using var worker = await FakeWorker.StartAsync(0.15);
@@ -97,7 +99,8 @@ public sealed class ProgramTests : IDisposable
         JsonDocument job;
         try
         {
-            job = await WaitForAsync(host, jobId, "completed", TimeSpan.FromSeconds(120));
+            // Well under the 12 minutes the in-flight chunk stayed invisible with the old setting.
+            job = await WaitForAsync(host, jobId, "completed", TimeSpan.FromSeconds(150));
         }
         catch (Xunit.Sdk.XunitException ex)
         {
