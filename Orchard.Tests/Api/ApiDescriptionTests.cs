@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -7,13 +8,14 @@ using Orchard.LocalHost.Functions;
 using Orchard.Tests.Audio;
 using Orchard.Tests.Functions.Orchestration;
 using Orchard.Tests.Infrastructure;
+using Orchard.Tests.Worker;
 
 namespace Orchard.Tests.Api;
 
 /// <summary>The OpenAPI document (<c>GET /openapi.json</c>) against the functions that exist and the answers they give.</summary>
 public sealed partial class ApiDescriptionTests : IDisposable
 {
-    private static readonly string[] Methods = ["get", "post", "put", "patch", "delete"];
+    private static readonly string[] Methods = ["get", "head", "post", "put", "patch", "delete"];
     private readonly TempDir dir = new();
 
     public void Dispose() => dir.Dispose();
@@ -37,15 +39,33 @@ public sealed partial class ApiDescriptionTests : IDisposable
     }
 
     [Fact]
+    public void Document_AsksForTheFunctionKey_ExactlyWhereTheHostDoes()
+    {
+        var document = OpenApiDocument.Current;
+        var functions = FunctionMetadata.Read(FunctionMetadata.DefaultPath).Where(f => f.IsHttp).ToArray();
+
+        var wrong = functions.SelectMany(f => f.Trigger!.Methods!.Select(m => (f.Name, Function: string.Equals(f.Trigger.AuthLevel, "Function", StringComparison.OrdinalIgnoreCase),
+                Security: (document.Operation(Template(f.Trigger.Route!), m)?["security"] ?? document.Root["security"])!.AsArray())))
+            .Where(o => o.Function != o.Security.Any(s => s!.AsObject().ContainsKey("functionKey")))
+            .Select(o => $"{o.Name} ({(o.Function ? "needs the key" : "anonymous")} at the host)").ToArray();
+
+        Assert.Contains(functions, f => string.Equals(f.Trigger!.AuthLevel, "Anonymous", StringComparison.OrdinalIgnoreCase));
+        Assert.True(wrong.Length == 0, "Security in openapi.json differs from the host: " + string.Join(", ", wrong));
+    }
+
+    [Fact]
     public void Document_AnswersEveryErrorWithTheErrorShape()
     {
         var document = OpenApiDocument.Current;
         var errors = document.Paths.SelectMany(p => p.Value!.AsObject().Where(o => Methods.Contains(o.Key))
             .SelectMany(o => o.Value!["responses"]!.AsObject().Where(r => int.Parse(r.Key, System.Globalization.CultureInfo.InvariantCulture) >= 400)
-                .Select(r => (Where: $"{o.Key.ToUpperInvariant()} {p.Key} {r.Key}", Ref: (string?)r.Value!["$ref"])))).ToArray();
+                .Select(r => (Where: $"{o.Key.ToUpperInvariant()} {p.Key} {r.Key}", Status: r.Key, Ref: (string?)r.Value!["$ref"])))).ToArray();
 
+        // 416 is HTTP's own answer to a Range past the end (no body; Content-Range gives the length), which players expect.
         Assert.NotEmpty(errors);
-        Assert.All(errors, e => Assert.True(e.Ref == "#/components/responses/Error", $"{e.Where} does not answer the error shape"));
+        Assert.All(errors, e => Assert.True(
+            e.Ref == "#/components/responses/Error" || (e.Status == "416" && e.Ref == "#/components/responses/RangeNotSatisfiable"), $"{e.Where} does not answer the error shape"));
+        Assert.Null(document.Resolve("/components/responses/RangeNotSatisfiable")!["content"]);
         Assert.Empty(document.Validate("/components/schemas/Error", new JsonObject { ["error"] = "Job not found" }));
         Assert.NotEmpty(document.Validate("/components/schemas/Error", new JsonObject { ["message"] = "Job not found" }));
     }
@@ -73,13 +93,22 @@ public sealed partial class ApiDescriptionTests : IDisposable
     [Fact]
     public async Task LiveAnswers_ValidateAgainstTheDocument_ForEveryRoute()
     {
-        await using var host = await ApiHost.StartAsync(new Dictionary<string, string?> { ["Dispatch:MaxAttempts"] = "1" });
+        await using var host = await ApiHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Dispatch:MaxAttempts"] = "1",
+            ["Dashboard:StreamTokenKey"] = Convert.ToBase64String(Enumerable.Range(3, 32).Select(i => (byte)i).ToArray()),
+            ["Dashboard:StreamDuration"] = "00:00:30",
+            ["Webhooks:Secret"] = new string('s', 32),
+        });
         await using var worker = await FakeWorker.StartAsync();
+        await using var receiver = await WebhookReceiver.StartAsync();
         var checks = new LiveChecks(host.Client);
 
         await checks.SendAsync("/workers/add", "POST", Json(new { url = worker.Url }), 200);
         await checks.SendAsync("/workers/add", "POST", Json(new { url = worker.Url }), 400);
-        await checks.SendAsync("/workers", "POST", Json(new { url = "http://127.0.0.1:9", name = "phone", model = "tiny" }), 200, "workers");
+        await checks.SendAsync("/workers", "POST", Json(new { url = "http://127.0.0.1:9", name = "phone", model = "tiny", languages = new[] { "english" } }), 200, "workers");
+        await checks.SendAsync("/workers", "POST", Json(new { name = new string('n', 101) }), 400, "workers");
+        await checks.SendAsync("/workers", "POST", Json(new { name = "big", model = new string('m', 70 * 1024) }), 413, "workers");
         await checks.SendAsync("/workers/{id}/heartbeat", "POST", null, 200, $"workers/{Uri.EscapeDataString("http://127.0.0.1:9")}/heartbeat");
         await checks.SendAsync("/workers/{id}/heartbeat", "POST", null, 404, "workers/nobody/heartbeat");
         await checks.SendAsync("/preferences/purifier", "POST", Json(new { usePurifier = false }), 200);
@@ -91,7 +120,8 @@ public sealed partial class ApiDescriptionTests : IDisposable
         await checks.SendAsync("/submit", "POST", Json(new { blob = "0123456789abcdef0123456789abcdef" }), 400);
         var (path, _, _) = OrchestrationHarness.RecordingWithLoudBurst(dir, 40, loudAt: 25, seed: 61);
         worker.FailsOn = OrchestrationHarness.IsLoud;
-        var accepted = await checks.SendAsync("/jobs", "POST", new MultipartFormDataContent { { new ByteArrayContent(await File.ReadAllBytesAsync(path)), "file", "talk.wav" } }, 202, "jobs?language=en");
+        var accepted = await checks.SendAsync(
+            "/jobs", "POST", new MultipartFormDataContent { { new ByteArrayContent(await File.ReadAllBytesAsync(path)), "file", "talk.wav" } }, 202, $"jobs?language=en&callback_url={Uri.EscapeDataString(receiver.Url)}");
         var jobId = (string)accepted!["job_id"]!;
         await checks.SendAsync("/jobs/{id}", "GET", null, 200, $"jobs/{jobId}");
         var failed = await host.PollUntilFinishedAsync(jobId);
@@ -99,7 +129,8 @@ public sealed partial class ApiDescriptionTests : IDisposable
         using var form = new MultipartFormDataContent { { new ByteArrayContent(await File.ReadAllBytesAsync(OrchestrationHarness.Recording(dir, 24, seed: 62).Path)), "file", "lecture.wav" } };
         var completedId = (string)(await checks.SendAsync("/submit", "POST", form, 202))!["job_id"]!;
         var completed = await host.PollUntilFinishedAsync(completedId);
-        await checks.SendAsync("/jobs/{id}", "GET", null, 200, $"jobs/{jobId}");
+        await Poll.UntilAsync(() => receiver.Deliveries.Count > 0, "the failed job's callback", attempts: 1200);
+        var withCallback = await checks.SendAsync("/jobs/{id}", "GET", null, 200, $"jobs/{jobId}");
         await checks.SendAsync("/jobs/{id}", "GET", null, 200, $"jobs/{completedId}");
         await checks.SendAsync("/jobs/{id}", "GET", null, 404, "jobs/0000");
         await checks.SendAsync("/jobs/{id}/transcript", "GET", null, 200, $"jobs/{jobId}/transcript?format=json");
@@ -107,10 +138,29 @@ public sealed partial class ApiDescriptionTests : IDisposable
         await checks.SendAsync("/jobs/{id}/transcript", "GET", null, 200, $"jobs/{completedId}/transcript?format=vtt", "text/vtt");
         await checks.SendAsync("/jobs/{id}/transcript", "GET", null, 400, $"jobs/{completedId}/transcript?format=docx");
         await checks.SendAsync("/jobs", "GET", null, 200);
-        await checks.SendAsync("/jobs", "GET", null, 200, "jobs?view=summary&limit=1");
+        await checks.SendAsync("/jobs", "GET", null, 304, mediaType: null, prepare: IfNoneMatch(checks.LastTag));
+        await checks.SendAsync("/jobs", "GET", null, 200, "jobs?view=summary&limit=10");
         await checks.SendAsync("/jobs", "GET", null, 400, "jobs?limit=0");
         await checks.SendAsync("/stats", "GET", null, 200);
-        await checks.SendAsync("/workers", "GET", null, 200);
+        var fleet = await checks.SendAsync("/workers", "GET", null, 200);
+        await checks.SendAsync("/workers", "GET", null, 304, mediaType: null, prepare: IfNoneMatch(checks.LastTag));
+        await checks.SendAsync("/health", "GET", null, 200);
+        await checks.SendAsync("/", "GET", null, 200, mediaType: "text/html");
+        await checks.SendAsync("/dashboard", "GET", null, 200, mediaType: "text/html");
+        await checks.SendAsync("/dashboard/snapshot", "GET", null, 200);
+        await checks.SendAsync("/dashboard/snapshot", "GET", null, 304, mediaType: null, prepare: IfNoneMatch(checks.LastTag));
+        var streamToken = (string?)(await checks.SendAsync("/events/token", "POST", null, 200))?["token"];
+        var audioToken = (string?)(await checks.SendAsync("/events/token", "POST", null, 200, $"events/token?job={jobId}"))?["token"];
+        await checks.SendAsync("/events/token", "POST", null, 404, "events/token?job=..%2Fsecrets");
+        await checks.SendAsync("/events", "GET", null, 401);
+        var snapshot = await checks.FirstEventAsync("/events", $"events?token={streamToken}", "snapshot");
+        var audio = $"jobs/{jobId}/audio?token={audioToken}";
+        await checks.SendAsync("/jobs/{id}/audio", "GET", null, 200, audio, "audio/wav");
+        await checks.SendAsync("/jobs/{id}/audio", "GET", null, 206, audio, "audio/wav", r => r.Headers.Range = new RangeHeaderValue(0, 99));
+        await checks.SendAsync("/jobs/{id}/audio", "GET", null, 304, audio, null, IfNoneMatch(checks.LastTag));
+        await checks.SendAsync("/jobs/{id}/audio", "GET", null, 416, audio, null, r => r.Headers.Range = new RangeHeaderValue(1L << 40, null));
+        await checks.SendAsync("/jobs/{id}/audio", "GET", null, 401, $"jobs/{jobId}/audio?token={streamToken}");
+        await checks.SendAsync("/jobs/{id}/audio", "HEAD", null, 200, audio, null);
         await checks.SendAsync("/jobs/{id}", "DELETE", null, 200, $"jobs/{completedId}");
         await checks.SendAsync("/workers/{id}", "DELETE", null, 200, $"workers/{Uri.EscapeDataString("http://127.0.0.1:9")}");
         await checks.SendAsync("/workers/{id}", "DELETE", null, 404, "workers/nobody");
@@ -122,38 +172,69 @@ public sealed partial class ApiDescriptionTests : IDisposable
         Assert.True((bool)failed["result"]!["partial"]!);
         Assert.Equal("completed", (string?)completed["status"]);
         Assert.Equal("3.1.0", (string?)served!["openapi"]);
+        Assert.Equal(receiver.Url, (string?)withCallback?["callback_url"]);
+        Assert.Contains(fleet!["workers"]!.AsArray(), w => w!["languages"] is JsonArray { Count: 1 } languages && (string?)languages[0] == "en");
+        Assert.Contains(snapshot!["jobs"]!.AsArray(), j => (string?)j!["job_id"] == jobId);
+        var delivery = receiver.Deliveries[0];
+        Assert.Empty(OpenApiDocument.Current.Validate("/webhooks/jobCallback/post/requestBody/content/application~1json/schema", JsonNode.Parse(delivery.Body)));
+        Assert.Empty(OpenApiDocument.Current.Validate("/webhooks/jobCallback/post/parameters/1/schema", JsonValue.Create(delivery.Signature)));
+        Assert.Empty(OpenApiDocument.Current.Validate("/webhooks/jobCallback/post/parameters/0/schema", JsonValue.Create(delivery.Event)));
         Assert.True(checks.Failures.Count == 0, string.Join("\n", checks.Failures));
         var exercised = checks.Exercised.Select(e => e.Split(' ')[0] + " " + e.Split(' ')[1]).ToHashSet();
         var operations = OpenApiDocument.Current.Paths.SelectMany(p => p.Value!.AsObject().Where(o => Methods.Contains(o.Key)).Select(o => $"{o.Key.ToUpperInvariant()} {p.Key}"));
         Assert.Empty(operations.Except(exercised));
     }
 
+    private static Action<HttpRequestMessage> IfNoneMatch(EntityTagHeaderValue? tag) => r => r.Headers.IfNoneMatch.Add(tag ?? EntityTagHeaderValue.Any);
+
     private static StringContent Json(object value) => JsonContent(System.Text.Json.JsonSerializer.Serialize(value));
 
     private static StringContent JsonContent(string json) => new(json, Encoding.UTF8, "application/json");
 
-    private static string Template(string route) => "/" + RouteParameter().Replace(route, "{$1}");
+    /// <summary>The OpenAPI path of a Functions route; a lone optional parameter that must be empty is the host's form of "/".</summary>
+    private static string Template(string route) => EmptyRoute().IsMatch(route) ? "/" : "/" + RouteParameter().Replace(route, "{$1}");
 
     [GeneratedRegex(@"\{(\w+)(:[^}]*)?\}")]
     private static partial Regex RouteParameter();
 
+    [GeneratedRegex(@"^\{\w+:maxlength\(0\)\?\}$")]
+    private static partial Regex EmptyRoute();
+
     /// <summary>Calls the live host and checks each answer: its status is one the document lists, its body fits the schema there.</summary>
     private sealed class LiveChecks(HttpClient client)
     {
+        private const int MaxStreamLines = 100;
+
         public List<string> Failures { get; } = [];
 
         public List<string> Exercised { get; } = [];
 
-        public async Task<JsonNode?> SendAsync(string template, string method, HttpContent? content, int expected, string? path = null, string mediaType = "application/json")
+        /// <summary>The ETag of the last answer, for a conditional request after it.</summary>
+        public EntityTagHeaderValue? LastTag { get; private set; }
+
+        /// <summary>
+        /// Sends and checks one request; <paramref name="mediaType"/> null expects an answer without a body (304, HEAD, 416),
+        /// which the document must list without content.
+        /// </summary>
+        public async Task<JsonNode?> SendAsync(
+            string template, string method, HttpContent? content, int expected, string? path = null, string? mediaType = "application/json", Action<HttpRequestMessage>? prepare = null)
         {
             using var request = new HttpRequestMessage(new HttpMethod(method), new Uri(path ?? template.TrimStart('/'), UriKind.Relative)) { Content = content };
+            prepare?.Invoke(request);
             using var response = await client.SendAsync(request);
             var text = await response.Content.ReadAsStringAsync();
             var where = $"{method} {template} {(int)response.StatusCode}";
             Exercised.Add(where);
+            LastTag = response.Headers.ETag;
             if ((int)response.StatusCode != expected)
             {
                 Failures.Add($"{where}: expected {expected}: {text}");
+                return null;
+            }
+
+            if (mediaType is null)
+            {
+                CheckNoBody(template, method, expected, where, text);
                 return null;
             }
 
@@ -163,16 +244,75 @@ public sealed partial class ApiDescriptionTests : IDisposable
                 Failures.Add($"{where}: answered {contentType}, the test expected {mediaType}");
             }
 
-            var schema = OpenApiDocument.Current.ResponseSchema(template, method, expected, contentType ?? mediaType);
-            if (schema is null || schema.EndsWith("/content/none", StringComparison.Ordinal))
+            return Check(template, method, expected, contentType ?? mediaType, where, text);
+        }
+
+        /// <summary>
+        /// Opens a Server-Sent Events stream and checks it up to its first event with data, which must fit the schema the
+        /// document gives that event (<c>x-event-data</c>); then closes it. Bounded in lines and time.
+        /// </summary>
+        public async Task<JsonNode?> FirstEventAsync(string template, string path, string eventName)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(path, UriKind.Relative));
+            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            var where = $"GET {template} {(int)response.StatusCode}";
+            Exercised.Add(where);
+            var contentType = response.Content.Headers.ContentType?.MediaType;
+            var schema = OpenApiDocument.Current.ResponseSchema(template, "get", 200, "text/event-stream");
+            if (response.StatusCode != HttpStatusCode.OK || contentType != "text/event-stream" || schema is null || schema.EndsWith("/content/none", StringComparison.Ordinal))
             {
-                Failures.Add($"{where}: the document lists no {contentType} answer for this status");
+                Failures.Add($"{where}: answered {contentType}, the test expected a text/event-stream the document lists");
                 return null;
             }
 
-            var body = contentType == "application/json" ? JsonNode.Parse(text) : JsonValue.Create(text);
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(timeout.Token));
+            string? current = null;
+            for (var read = 0; read < MaxStreamLines && await reader.ReadLineAsync(timeout.Token) is { } line; read++)
+            {
+                current = line.StartsWith("event: ", StringComparison.Ordinal) ? line["event: ".Length..] : line.Length == 0 ? null : current;
+                if (current == eventName && line.StartsWith("data: ", StringComparison.Ordinal))
+                {
+                    var data = JsonNode.Parse(line["data: ".Length..]);
+                    var eventSchema = $"{schema[..^"/schema".Length]}/x-event-data/{eventName}";
+                    Failures.AddRange(OpenApiDocument.Current.Validate(eventSchema, data).Select(e => $"{where} event {eventName}: {e}"));
+                    return data;
+                }
+            }
+
+            Failures.Add($"{where}: no {eventName} event in the first {MaxStreamLines} lines");
+            return null;
+        }
+
+        private JsonNode? Check(string template, string method, int status, string mediaType, string where, string text)
+        {
+            var schema = OpenApiDocument.Current.ResponseSchema(template, method, status, mediaType);
+            if (schema is null || schema.EndsWith("/content/none", StringComparison.Ordinal))
+            {
+                Failures.Add($"{where}: the document lists no {mediaType} answer for this status");
+                return null;
+            }
+
+            var body = mediaType == "application/json" ? JsonNode.Parse(text) : JsonValue.Create(text);
             Failures.AddRange(OpenApiDocument.Current.Validate(schema, body).Select(e => $"{where}: {e}"));
             return body;
+        }
+
+        private void CheckNoBody(string template, string method, int status, string where, string text)
+        {
+            if (OpenApiDocument.Current.Response(template, method, status) is not var (_, response))
+            {
+                Failures.Add($"{where}: the document does not list this status");
+            }
+            else if (response["content"] is not null)
+            {
+                Failures.Add($"{where}: the document lists a body for an answer that has none");
+            }
+
+            if (text.Length > 0)
+            {
+                Failures.Add($"{where}: expected no body, got {text.Length} characters");
+            }
         }
     }
 }

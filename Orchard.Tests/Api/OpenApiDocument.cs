@@ -38,23 +38,34 @@ internal sealed class OpenApiDocument
         .Where(n => n.Node is JsonObject o && o.ContainsKey("schema") && o.ContainsKey("example"))
         .Select(n => (n.Pointer + "/schema", n.Node["example"]!));
 
-    /// <summary>The pointer to the schema of an answer, following a <c>$ref</c> to a shared response; null when the status is not listed.</summary>
-    public string? ResponseSchema(string template, string method, int status, string mediaType = "application/json")
+    /// <summary>The answer an operation lists for a status, a <c>$ref</c> to a shared response followed: (its pointer, it), or null.</summary>
+    public (string Pointer, JsonObject Response)? Response(string template, string method, int status)
     {
         var response = Operation(template, method)?["responses"]?[status.ToString(System.Globalization.CultureInfo.InvariantCulture)];
-        if (response is null)
-        {
-            return null;
-        }
-
         var pointer = $"/paths/{Escape(template)}/{method.ToLowerInvariant()}/responses/{status}";
-        if ((string?)response["$ref"] is { } reference)
+        if ((string?)response?["$ref"] is { } reference)
         {
             pointer = reference.TrimStart('#');
             response = Resolve(pointer);
         }
 
-        return response?["content"]?[mediaType] is null ? pointer + "/content/none" : $"{pointer}/content/{Escape(mediaType)}/schema";
+        return response is JsonObject found ? (pointer, found) : null;
+    }
+
+    /// <summary>
+    /// The pointer to the schema of an answer for <paramref name="mediaType"/>, or for its range (<c>audio/*</c>) when the
+    /// document lists that instead; null when the status is not listed, <c>…/content/none</c> when the media type is not.
+    /// </summary>
+    public string? ResponseSchema(string template, string method, int status, string mediaType = "application/json")
+    {
+        if (Response(template, method, status) is not var (pointer, response))
+        {
+            return null;
+        }
+
+        var range = mediaType.Split('/')[0] + "/*";
+        var listed = response["content"]?[mediaType] is not null ? mediaType : response["content"]?[range] is not null ? range : null;
+        return listed is null ? pointer + "/content/none" : $"{pointer}/content/{Escape(listed)}/schema";
     }
 
     /// <summary>What is wrong with <paramref name="instance"/> by the schema at <paramref name="schemaPointer"/>; empty when valid.</summary>
