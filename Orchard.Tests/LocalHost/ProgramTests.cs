@@ -164,21 +164,8 @@ public sealed class ProgramTests : IDisposable
             await Task.Delay(100);
         }
 
-        var jobId = await SubmitAsync(host, path);
-        for (var i = 0; i < 300 && a.Answered + b.Answered == 0; i++)
-        {
-            await Task.Delay(50);
-        }
+        await RunThroughRedisRestartAsync(host, redis, path, bursts, a, b);
 
-        await redis.KillAsync();
-        await redis.StartAgainAsync();
-        using var job = await WaitForAsync(host, jobId, "completed", TimeSpan.FromSeconds(120));
-
-        AssertSegmentsMatch(job, bursts);
-        var chunks = job.RootElement.GetProperty("chunks").EnumerateArray().ToArray();
-        Assert.Equal(job.RootElement.GetProperty("total_chunks").GetInt32(), chunks.Length);
-        Assert.All(chunks, c => Assert.Contains(c.GetProperty("status").GetString(), new[] { "completed", "silent" }));
-        Assert.Equal(chunks.Count(c => c.GetProperty("status").GetString() == "completed"), job.RootElement.GetProperty("completed_chunks").GetInt32());
         Assert.True(a.Registrations + b.Registrations >= 3, "the workers registered again after Redis forgot them");
     }
 
@@ -203,20 +190,8 @@ public sealed class ProgramTests : IDisposable
         await AddWorkerAsync(host, b.Url);
         var (path, bursts) = OrchestrationHarness.Recording(dir, 60, seed: 59);
 
-        var jobId = await SubmitAsync(host, path);
-        for (var i = 0; i < 300 && a.Answered + b.Answered == 0; i++)
-        {
-            await Task.Delay(50);
-        }
+        await RunThroughRedisRestartAsync(host, redis, path, bursts, a, b);
 
-        await redis.KillAsync();
-        await redis.StartAgainAsync();
-        using var job = await WaitForAsync(host, jobId, "completed", TimeSpan.FromSeconds(120));
-
-        AssertSegmentsMatch(job, bursts);
-        var chunks = job.RootElement.GetProperty("chunks").EnumerateArray().ToArray();
-        Assert.Equal(job.RootElement.GetProperty("total_chunks").GetInt32(), chunks.Length);
-        Assert.All(chunks, c => Assert.Contains(c.GetProperty("status").GetString(), new[] { "completed", "silent" }));
         using var workers = JsonDocument.Parse(await http.GetStringAsync($"{host.BaseUrl}/workers"));
         Assert.Equal(2, workers.RootElement.GetProperty("count").GetInt32());
     }
@@ -304,6 +279,26 @@ public sealed class ProgramTests : IDisposable
             Assert.InRange(segments[i].GetProperty("start_ms").GetDouble(), bursts[i].StartMs - 50, bursts[i].StartMs + 50);
             Assert.InRange(segments[i].GetProperty("end_ms").GetDouble(), bursts[i].EndMs - 50, bursts[i].EndMs + 50);
         }
+    }
+
+    /// <summary>Submits, restarts Redis empty once a worker has answered, and checks the job finishes whole.</summary>
+    private async Task RunThroughRedisRestartAsync(LocalHostProcess host, RedisServerProcess redis, string path, IReadOnlyList<Burst> bursts, FakeWorker a, FakeWorker b)
+    {
+        var jobId = await SubmitAsync(host, path);
+        for (var i = 0; i < 300 && a.Answered + b.Answered == 0; i++)
+        {
+            await Task.Delay(50);
+        }
+
+        await redis.KillAsync();
+        await redis.StartAgainAsync();
+        using var job = await WaitForAsync(host, jobId, "completed", TimeSpan.FromSeconds(120));
+
+        AssertSegmentsMatch(job, bursts);
+        var chunks = job.RootElement.GetProperty("chunks").EnumerateArray().ToArray();
+        Assert.Equal(job.RootElement.GetProperty("total_chunks").GetInt32(), chunks.Length);
+        Assert.All(chunks, c => Assert.Contains(c.GetProperty("status").GetString(), new[] { "completed", "silent" }));
+        Assert.Equal(chunks.Count(c => c.GetProperty("status").GetString() == "completed"), job.RootElement.GetProperty("completed_chunks").GetInt32());
     }
 
     private async Task AddWorkerAsync(LocalHostProcess host, string url)
