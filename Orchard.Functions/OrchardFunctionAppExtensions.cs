@@ -7,6 +7,7 @@ using Orchard.Domain.Hosting;
 using Orchard.Domain.Jobs;
 using Orchard.Domain.State;
 using Orchard.Domain.Storage;
+using Orchard.Domain.Telemetry;
 using Orchard.Domain.Workers;
 
 namespace Orchard.Functions;
@@ -24,6 +25,7 @@ public static class OrchardFunctionAppExtensions
         services.AddOrchardDispatch();
         services.AddOrchardJobs();
         services.AddOrchardWorkers();
+        services.AddOrchardTelemetry(configuration);
         services.AddHostedService<FunctionTimeoutCheck>();
         return services;
     }

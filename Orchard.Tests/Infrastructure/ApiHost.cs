@@ -59,8 +59,11 @@ public sealed class ApiHost : IAsyncDisposable
     /// <summary>The Redis key prefix of this host.</summary>
     public string KeyPrefix => Services.GetRequiredService<IConfiguration>()["State:KeyPrefix"]!;
 
-    /// <summary>Starts the app; with <paramref name="timers"/> its timer functions run on the schedules in the settings.</summary>
-    public static async Task<ApiHost> StartAsync(IDictionary<string, string?>? settings = null, bool timers = false)
+    /// <summary>
+    /// Starts the app; with <paramref name="timers"/> its timer functions run on the schedules in the settings;
+    /// <paramref name="services"/> adds to the app's services (a test's telemetry exporter).
+    /// </summary>
+    public static async Task<ApiHost> StartAsync(IDictionary<string, string?>? settings = null, bool timers = false, Action<IServiceCollection>? services = null)
     {
         var values = new Dictionary<string, string?>
         {
@@ -88,6 +91,8 @@ public sealed class ApiHost : IAsyncDisposable
         builder.Services.AddMvcCore();
         builder.Services.AddOptions<LocalHostOptions>().BindConfiguration(LocalHostOptions.SectionName);
         builder.Services.AddOrchardFunctionApp(builder.Configuration);
+        builder.Services.AddLocalHostTelemetry();
+        services?.Invoke(builder.Services);
         builder.Services.AddOrchardDurableEngine(server, OrchardTasks.Register);
         var functions = FunctionMetadata.Read(FunctionMetadata.DefaultPath);
         if (timers)
