@@ -104,6 +104,30 @@ public sealed class OrchardTelemetryTests : IDisposable
     }
 
     [Fact]
+    public async Task Job_CountsDeliveryFailuresByReason_AndMarksTheWorkerRequestFailed_WhenAWorkerAnswers500()
+    {
+        var spans = new LockedCollection<Activity>();
+        await using var host = await ApiHost.StartAsync(services: s => s.ConfigureOpenTelemetryTracerProvider(t => t.AddInMemoryExporter(spans)));
+        using var measured = new MeasurementRecorder(host.Services.GetRequiredService<IMeterFactory>());
+        await using var broken = await FakeWorker.StartAsync(0.01, FakeWorkerBehavior.Fail500);
+        await using var good = await FakeWorker.StartAsync(0.02);
+        await host.Workers.AddAsync(broken.Url);
+        await host.Workers.AddAsync(good.Url);
+        var (path, _) = OrchestrationHarness.Recording(dir, 30, seed: 31);
+        using var form = new MultipartFormDataContent { { new ByteArrayContent(File.ReadAllBytes(path)), "file", "talk.wav" } };
+        using var submitted = await host.Client.PostAsync(new Uri("jobs?purify=false", UriKind.Relative), form);
+        var jobId = (string)(await ApiHost.ReadAsync(submitted)).Json!["job_id"]!;
+
+        var job = await host.PollUntilFinishedAsync(jobId);
+
+        Assert.Equal("completed", (string?)job["status"]);
+        Assert.True(broken.Requests >= 1, "the broken worker was never asked");
+        var failures = measured.Of("orchard.delivery.failures");
+        Assert.Equal(broken.Requests, failures.Count(f => f.Tags[OrchardTelemetry.FailureReasonTag] as string == "server_error"));
+        await Poll.UntilAsync(() => OfJob(spans, jobId).Count(s => s.DisplayName == OrchardTelemetry.WorkerRequestSpan && s.Status == ActivityStatusCode.Error) >= broken.Requests, "the failed worker requests' spans");
+    }
+
+    [Fact]
     public async Task QueueDepth_CountsChunksWaitingThenAtAWorker_FromTheStoresCounts()
     {
         await using var host = await ApiHost.StartAsync(new Dictionary<string, string?> { ["Telemetry:QueueDepthRefresh"] = "00:00:00.100" });
