@@ -40,6 +40,8 @@ public sealed class OrchardTelemetry
 
     public static readonly ActivitySource Source = new(SourceName);
 
+    private const string HttpClientSource = "System.Net.Http";
+
     // Speed ratios: a GPU box answers at 0.01–0.05 × real time, a phone at 0.5–3.
     private static readonly double[] SpeedBuckets = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10];
 
@@ -114,6 +116,20 @@ public sealed class OrchardTelemetry
     /// </summary>
     public static bool IsGrpc(string? contentType) =>
         contentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true;
+
+    /// <summary>
+    /// Whether an outgoing HTTP request gets a span: one made within a span (a job's activity, a request), not gRPC.
+    /// A request outside any span is background polling, such as the local host's Durable Task backend reading its
+    /// queues every 50 ms, which would drown a job's spans. The current span when the instrumentation asks is the
+    /// request's parent, or (depending on the runtime's path) the request's own span, whose parent is then checked.
+    /// </summary>
+    public static bool IsTracedRequest(HttpRequestMessage request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var current = Activity.Current;
+        var withinSpan = current is not null && (current.Source.Name != HttpClientSource || current.ParentSpanId != default);
+        return withinSpan && !IsGrpc(request.Content?.Headers.ContentType?.MediaType);
+    }
 
     /// <summary>A chunk's answer was stored: it counts toward chunks per second.</summary>
     public void ChunkCompleted() => chunksCompleted.Add(1);

@@ -45,8 +45,8 @@ public static class TelemetryServiceCollectionExtensions
             .ConfigureResource(r => r.AddService(configuration["OTEL_SERVICE_NAME"] ?? "orchard"))
             .WithTracing(t => t
                 .AddSource(OrchardTelemetry.SourceName, DurableTaskSource)
-                // A span per worker request (its traceparent reaches the worker) and per blob call.
-                .AddHttpClientInstrumentation(o => o.FilterHttpRequestMessage = r => !OrchardTelemetry.IsGrpc(r.Content?.Headers.ContentType?.MediaType)))
+                // A span per worker request (its traceparent reaches the worker) and per blob call of a job or request.
+                .AddHttpClientInstrumentation(o => o.FilterHttpRequestMessage = OrchardTelemetry.IsTracedRequest))
             .WithMetrics(m => m.AddMeter(OrchardTelemetry.MeterName).AddHttpClientInstrumentation());
         if (!string.IsNullOrWhiteSpace(configuration[OtlpEndpointSetting]))
         {

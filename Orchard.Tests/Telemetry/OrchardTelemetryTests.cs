@@ -83,7 +83,8 @@ public sealed class OrchardTelemetryTests : IDisposable
             Assert.Equal(4, parts.Length);
             var sender = Assert.Single(all, s => s.SpanId.ToHexString() == parts[2]);
             Assert.Equal(parts[1], sender.TraceId.ToHexString());
-            Assert.Contains(workerRequests, r => r.SpanId == sender.SpanId || r.SpanId == sender.ParentSpanId);
+            Assert.Equal(ActivityKind.Client, sender.Kind);
+            Assert.Contains(workerRequests, r => r.SpanId == sender.ParentSpanId);
         });
 
         // One count per stored answer and one speed ratio per answer, from this host's meter.
