@@ -35,9 +35,7 @@ public sealed class OrchardTelemetryTests : IDisposable
         var workerId = Assert.Single(await host.Workers.ListAsync()).Id;
         var (path, _) = OrchestrationHarness.Recording(dir, 40, seed: 23);
 
-        using var form = new MultipartFormDataContent { { new ByteArrayContent(File.ReadAllBytes(path)), "file", "talk.wav" } };
-        using var submitted = await host.Client.PostAsync(new Uri("jobs?purify=false", UriKind.Relative), form);
-        var jobId = (string)(await ApiHost.ReadAsync(submitted)).Json!["job_id"]!;
+        var jobId = await SubmitAsync(host, path);
         var job = await host.PollUntilFinishedAsync(jobId);
         var completed = (await host.Jobs.GetDocumentAsync(jobId))!.Chunks.Count(c => c.Status == ChunkStatus.Completed);
         await Poll.UntilAsync(() => OfJob(spans, jobId).Count(s => s.DisplayName == nameof(DispatchActivities.DeliverChunk)) >= completed
@@ -115,9 +113,7 @@ public sealed class OrchardTelemetryTests : IDisposable
         await host.Workers.AddAsync(broken.Url);
         await host.Workers.AddAsync(good.Url);
         var (path, _) = OrchestrationHarness.Recording(dir, 30, seed: 31);
-        using var form = new MultipartFormDataContent { { new ByteArrayContent(File.ReadAllBytes(path)), "file", "talk.wav" } };
-        using var submitted = await host.Client.PostAsync(new Uri("jobs?purify=false", UriKind.Relative), form);
-        var jobId = (string)(await ApiHost.ReadAsync(submitted)).Json!["job_id"]!;
+        var jobId = await SubmitAsync(host, path);
 
         var job = await host.PollUntilFinishedAsync(jobId);
 
@@ -135,9 +131,7 @@ public sealed class OrchardTelemetryTests : IDisposable
         using var measured = new MeasurementRecorder(host.Services.GetRequiredService<IMeterFactory>());
         _ = host.Services.GetRequiredService<OrchardTelemetry>();
         var (path, _) = OrchestrationHarness.Recording(dir, 40, seed: 29);
-        using var form = new MultipartFormDataContent { { new ByteArrayContent(File.ReadAllBytes(path)), "file", "talk.wav" } };
-        using var submitted = await host.Client.PostAsync(new Uri("jobs?purify=false", UriKind.Relative), form);
-        var jobId = (string)(await ApiHost.ReadAsync(submitted)).Json!["job_id"]!;
+        var jobId = await SubmitAsync(host, path);
         await Poll.UntilAsync(() => host.Jobs.GetAsync(jobId).GetAwaiter().GetResult()?.Status == JobStatus.Processing, "the job to be split", attempts: 600);
         var speech = (await host.Services.GetRequiredService<JobProgress>().ManifestAsync(jobId, default)).Chunks.Count(c => !c.IsSilent);
 
@@ -158,6 +152,14 @@ public sealed class OrchardTelemetryTests : IDisposable
         var values = measured.Of("orchard.chunks.queue_depth");
         long Last(string state) => values.Where(v => v.Tags[OrchardTelemetry.ChunkStateTag] as string == state).Select(v => (long)v.Value).DefaultIfEmpty(-1).Last();
         return (Last("waiting"), Last("in_flight"));
+    }
+
+    /// <summary>Submits the recording over HTTP, as a client does.</summary>
+    private static async Task<string> SubmitAsync(ApiHost host, string path)
+    {
+        using var form = new MultipartFormDataContent { { new ByteArrayContent(File.ReadAllBytes(path)), "file", "talk.wav" } };
+        using var submitted = await host.Client.PostAsync(new Uri("jobs?purify=false", UriKind.Relative), form);
+        return (string)(await ApiHost.ReadAsync(submitted)).Json!["job_id"]!;
     }
 
     private static List<Activity> OfJob(LockedCollection<Activity> spans, string jobId) =>
