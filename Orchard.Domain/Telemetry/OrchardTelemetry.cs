@@ -26,6 +26,8 @@ public sealed class OrchardTelemetry
 
     public const string ChunkStateTag = "orchard.chunk_state";
 
+    public const string OutcomeTag = "orchard.outcome";
+
     /// <summary>The span around one <c>POST /transcribe</c> to a worker (the HTTP client's own span is its child).</summary>
     public const string WorkerRequestSpan = "orchard.worker.transcribe";
 
@@ -101,10 +103,19 @@ public sealed class OrchardTelemetry
         }
     }
 
-    /// <summary>Marks a span failed with the exception; false, so it can sit in an exception filter that does not catch.</summary>
+    /// <summary>
+    /// Marks a span failed with the exception; false, so it can sit in an exception filter that does not catch. No free
+    /// worker is an answer the orchestration waits on, not a failure: it is tagged, so error rates stay meaningful.
+    /// </summary>
     public static bool Failed(Activity? span, Exception exception)
     {
         ArgumentNullException.ThrowIfNull(exception);
+        if (exception is NoWorkerAvailableException)
+        {
+            span?.SetTag(OutcomeTag, "no_worker_free");
+            return false;
+        }
+
         span?.SetStatus(ActivityStatusCode.Error, exception.GetType().Name);
         span?.AddException(exception);
         return false;

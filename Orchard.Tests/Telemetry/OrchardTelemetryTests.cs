@@ -125,9 +125,12 @@ public sealed class OrchardTelemetryTests : IDisposable
     }
 
     [Fact]
-    public async Task QueueDepth_CountsChunksWaitingThenAtAWorker_FromTheStoresCounts()
+    public async Task QueueDepth_CountsChunksWaitingThenAtAWorker_AndClaimsFindingNoWorkerAreNotErrors()
     {
-        await using var host = await ApiHost.StartAsync(new Dictionary<string, string?> { ["Telemetry:QueueDepthRefresh"] = "00:00:00.100" });
+        var spans = new LockedCollection<Activity>();
+        await using var host = await ApiHost.StartAsync(
+            new Dictionary<string, string?> { ["Telemetry:QueueDepthRefresh"] = "00:00:00.100" },
+            services: s => s.ConfigureOpenTelemetryTracerProvider(t => t.AddInMemoryExporter(spans)));
         using var measured = new MeasurementRecorder(host.Services.GetRequiredService<IMeterFactory>());
         _ = host.Services.GetRequiredService<OrchardTelemetry>();
         var (path, _) = OrchestrationHarness.Recording(dir, 40, seed: 29);
@@ -135,8 +138,14 @@ public sealed class OrchardTelemetryTests : IDisposable
         await Poll.UntilAsync(() => host.Jobs.GetAsync(jobId).GetAwaiter().GetResult()?.Status == JobStatus.Processing, "the job to be split", attempts: 600);
         var speech = (await host.Services.GetRequiredService<JobProgress>().ManifestAsync(jobId, default)).Chunks.Count(c => !c.IsSilent);
 
-        // No worker: every speech chunk waits.
+        // No worker: every speech chunk waits, and the claims that found none say so without failing.
         await Poll.UntilAsync(() => Depth(measured) == (speech, 0), $"{speech} chunks waiting, none at a worker", attempts: 600);
+        await Poll.UntilAsync(() => OfJob(spans, jobId).Any(s => s.DisplayName == nameof(DispatchActivities.ClaimWorker)), "a claim's span");
+        Assert.All(OfJob(spans, jobId).Where(s => s.DisplayName == nameof(DispatchActivities.ClaimWorker)), s =>
+        {
+            Assert.Equal("no_worker_free", s.GetTagItem(OrchardTelemetry.OutcomeTag));
+            Assert.Equal(ActivityStatusCode.Unset, s.Status);
+        });
 
         // A worker working at real time holds one chunk for seconds.
         await using var slow = await FakeWorker.StartAsync(speedRatio: 1);
