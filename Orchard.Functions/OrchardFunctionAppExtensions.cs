@@ -9,6 +9,7 @@ using Orchard.Domain.Jobs;
 using Orchard.Domain.State;
 using Orchard.Domain.Storage;
 using Orchard.Domain.Webhooks;
+using Orchard.Domain.Telemetry;
 using Orchard.Domain.Workers;
 using Orchard.Functions.Functions.Timers;
 
@@ -29,6 +30,7 @@ public static class OrchardFunctionAppExtensions
         services.AddOrchardWorkers();
         services.AddOrchardWebhooks();
         services.AddOrchardDashboard();
+        services.AddOrchardTelemetry(configuration);
         services.AddHostedService<FunctionTimeoutCheck>();
         services.AddSingleton(WorkerSweepFunctions.Timer);
         services.AddSingleton(JobCleanupFunctions.Timer);

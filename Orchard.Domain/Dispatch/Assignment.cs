@@ -29,7 +29,11 @@ public sealed record Assignment(string JobId, string? Language, PendingChunk Chu
 }
 
 /// <summary>A worker still claimed after its chunk, ready for the next: the long one, or, if it is slow, a short one.</summary>
-public sealed record Handover(string WorkerId, string WorkerUrl, string ClaimToken, bool TakesShort);
+public sealed record Handover(string WorkerId, string WorkerUrl, string ClaimToken, bool TakesShort)
+{
+    /// <summary>The job whose chunk the worker answered (for telemetry; empty in histories written before it existed).</summary>
+    public string JobId { get; init; } = string.Empty;
+}
 
 /// <summary>A chunk a worker transcribed (the text itself is in the result blob), and the worker if handed over.</summary>
 public sealed record DeliveryReport(int Index, string WorkerId, double ElapsedMs, int Segments)

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orchard.Domain.Jobs;
 using Orchard.Domain.Storage;
+using Orchard.Domain.Telemetry;
 using Orchard.Domain.Workers;
 
 namespace Orchard.Domain.Dispatch;
@@ -16,6 +17,7 @@ public sealed partial class ChunkDispatcher(
     JobProgress progress,
     RecordingStore recordings,
     WorkerClient client,
+    OrchardTelemetry telemetry,
     IOptions<DispatchOptions> options,
     TimeProvider time,
     ILogger<ChunkDispatcher> logger)
@@ -69,10 +71,14 @@ public sealed partial class ChunkDispatcher(
         try
         {
             await using var wav = await recordings.OpenReadAsync(RecordingStore.ChunkBlob(assignment.JobId, assignment.Chunk.Index), cancellationToken);
-            answer = await client.TranscribeAsync(assignment.WorkerId, assignment.WorkerUrl, wav, assignment.Chunk.SentMs, assignment.Language, timeout, cancellationToken);
+            answer = await OrchardTelemetry.TraceAsync(
+                OrchardTelemetry.WorkerRequestSpan, assignment.JobId, assignment.Chunk.Index,
+                () => client.TranscribeAsync(assignment.WorkerId, assignment.WorkerUrl, wav, assignment.Chunk.SentMs, assignment.Language, timeout, cancellationToken),
+                assignment.WorkerId);
         }
         catch (WorkerFailedException ex)
         {
+            telemetry.DeliveryFailed(OrchardTelemetry.ReasonOf(ex.Kind));
             LogWorkerFailed(logger, assignment.WorkerId, assignment.JobId, assignment.Chunk.Index, ex.Kind, ex.Message);
             var firstUnreadable = ex.Kind == WorkerFailureKind.InvalidAnswer ? await SameUnreadableAnswerAsync(assignment, ex.Reason, cancellationToken) : null;
             var notItsFault = ex.Kind == WorkerFailureKind.Declined || firstUnreadable is not null;
@@ -111,6 +117,7 @@ public sealed partial class ChunkDispatcher(
 
         var elapsed = Stopwatch.GetElapsedTime(started);
         var sample = new PerformanceSample(assignment.Chunk.SentMs / 1000, elapsed.TotalSeconds, time.GetUtcNow());
+        telemetry.WorkerAnswered(assignment.WorkerId, sample);
         if (await progress.IsCancelledAsync(assignment.JobId, cancellationToken))
         {
             // The job was cancelled while the worker worked: free the worker, keep its speed, drop the answer.
@@ -130,6 +137,7 @@ public sealed partial class ChunkDispatcher(
             Normalized = changes,
         };
         await recordings.SaveJsonAsync(resultBlob, result, cancellationToken);
+        telemetry.ChunkCompleted();
         var handover = assignment.KeepClaim ? await HandOverAsync(assignment, sample, cancellationToken) : null;
         if (handover is null)
         {
@@ -171,8 +179,14 @@ public sealed partial class ChunkDispatcher(
             }
         }
 
-        var again = await workers.ClaimWorkerAsync(assignment.WorkerId, new ClaimRequest(assignment.JobId, chunkId, Guid.NewGuid().ToString("N"), settings.TimeoutCap, LeaseFor(assignment.Chunk, settings)), cancellationToken)
-            ?? throw new ClaimLostException(assignment.WorkerId, assignment.Chunk.Index);
+        var again = await workers.ClaimWorkerAsync(assignment.WorkerId, new ClaimRequest(assignment.JobId, chunkId, Guid.NewGuid().ToString("N"), settings.TimeoutCap, LeaseFor(assignment.Chunk, settings)), cancellationToken);
+        if (again is null)
+        {
+            telemetry.DeliveryFailed(OrchardTelemetry.ClaimLost);
+            throw new ClaimLostException(assignment.WorkerId, assignment.Chunk.Index);
+        }
+
+        telemetry.DeliveryFailed(OrchardTelemetry.LeaseLapsed);
         LogClaimRenewed(logger, assignment.WorkerId, assignment.JobId, assignment.Chunk.Index);
         var reclaimed = assignment with { ClaimToken = again.Claim.Token, ClaimedAtMs = again.Claim.ClaimedAtMs, LeaseUntilMs = again.Claim.LeaseUntilMs };
         await MarkProcessingAsync(reclaimed, cancellationToken);
@@ -199,7 +213,10 @@ public sealed partial class ChunkDispatcher(
         var fleet = await workers.ListAsync(cancellationToken);
         var ratio = fleet.FirstOrDefault(w => w.Id == assignment.WorkerId)?.AverageSpeedRatio;
         var fastest = fleet.Where(w => w.Url is not null && w.Status != WorkerStatus.Offline).Min(w => w.AverageSpeedRatio);
-        return new Handover(assignment.WorkerId, assignment.WorkerUrl, assignment.ClaimToken, ratio is null || (fastest is not null && ratio > Worker.SlowFactor * fastest));
+        return new Handover(assignment.WorkerId, assignment.WorkerUrl, assignment.ClaimToken, ratio is null || (fastest is not null && ratio > Worker.SlowFactor * fastest))
+        {
+            JobId = assignment.JobId,
+        };
     }
 
     private Task MarkProcessingAsync(Assignment assignment, CancellationToken cancellationToken) =>

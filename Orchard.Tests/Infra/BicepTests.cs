@@ -6,6 +6,7 @@ using NCrontab;
 using Orchard.Domain.Hosting;
 using Orchard.Domain.State;
 using Orchard.Domain.Storage;
+using Orchard.Domain.Telemetry;
 using Orchard.Functions.Functions.Timers;
 using Orchard.Tests.Infrastructure;
 
@@ -116,6 +117,18 @@ public sealed partial class BicepTests(CompiledTemplate compiled) : IClassFixtur
         Assert.True(compiled.Secrets().TryGetValue(secretName, out var secret), $"The app has no secret '{secretName}'.");
         Assert.NotNull((string?)secret["keyVaultUrl"]);
         Assert.NotNull((string?)secret["identity"]);
+    }
+
+    [Fact]
+    public void Template_SendsTelemetryToApplicationInsightsAsTheAppIdentity_WhenCompiled()
+    {
+        // Application Insights takes Entra-authenticated telemetry only: the app's exporter reads this setting as the host does.
+        var settings = compiled.AppSettings();
+        var authentication = (string?)settings[TelemetryServiceCollectionExtensions.AppInsightsAuthenticationSetting]["value"] ?? string.Empty;
+
+        Assert.False(string.IsNullOrEmpty((string?)settings[TelemetryServiceCollectionExtensions.AppInsightsConnectionSetting]["value"]));
+        Assert.Contains("Authorization=AAD", authentication, StringComparison.Ordinal);
+        Assert.Contains("ClientId=", authentication, StringComparison.Ordinal);
     }
 
     [Fact]

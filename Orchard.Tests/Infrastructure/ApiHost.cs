@@ -62,7 +62,8 @@ public sealed class ApiHost : IAsyncDisposable
 
     /// <summary>
     /// Starts the app; with <paramref name="timers"/> its timer functions run on the schedules in the settings;
-    /// <paramref name="services"/> registers before the app's own (which only add what is missing).
+    /// <paramref name="services"/> registers before the app's own (which only add what is missing), e.g. a replacement
+    /// client or a test's telemetry exporter.
     /// </summary>
     public static async Task<ApiHost> StartAsync(IDictionary<string, string?>? settings = null, bool timers = false, Action<IServiceCollection>? services = null)
     {
@@ -99,6 +100,7 @@ public sealed class ApiHost : IAsyncDisposable
         builder.Services.AddOptions<LocalHostOptions>().BindConfiguration(LocalHostOptions.SectionName);
         services?.Invoke(builder.Services);
         builder.Services.AddOrchardFunctionApp(builder.Configuration);
+        builder.Services.AddLocalHostTelemetry();
         builder.Services.AddOrchardDurableEngine(server, OrchardTasks.Register);
         var functions = FunctionMetadata.Read(FunctionMetadata.DefaultPath);
         if (timers)

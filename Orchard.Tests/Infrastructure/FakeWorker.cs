@@ -27,6 +27,7 @@ public sealed class FakeWorker : IAsyncDisposable
     private readonly WebApplication app;
     private readonly SemaphoreSlim oneAtATime = new(1, 1);
     private readonly CancellationTokenSource stopping = new();
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> traceParents = new();
     private Task? registration;
     private int answered;
     private int concurrent;
@@ -53,6 +54,9 @@ public sealed class FakeWorker : IAsyncDisposable
 
     /// <summary>When set, what the worker answers instead of its one segment per run (an engine's own shape).</summary>
     public Func<FakeRequest, IResult>? Respond { get; set; }
+
+    /// <summary>The W3C <c>traceparent</c> header of each <c>/transcribe</c> request that carried one.</summary>
+    public IReadOnlyCollection<string> TraceParents => traceParents;
 
     /// <summary>True if it was ever given a second chunk while working on one.</summary>
     public bool WasDoubleBooked { get; private set; }
@@ -135,6 +139,11 @@ public sealed class FakeWorker : IAsyncDisposable
 
     private async Task<IResult> TranscribeAsync(HttpRequest request)
     {
+        if (request.Headers.TryGetValue("traceparent", out var traceParent))
+        {
+            traceParents.Enqueue(traceParent.ToString());
+        }
+
         if (Interlocked.Increment(ref concurrent) > 1)
         {
             WasDoubleBooked = true;

@@ -6,6 +6,7 @@ using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Options;
 using Orchard.Domain.Dispatch;
 using Orchard.Domain.Jobs;
+using Orchard.Domain.Telemetry;
 using Orchard.Functions.Functions.Orchestration;
 
 namespace Orchard.Functions.Functions.Http;
@@ -58,7 +59,10 @@ public sealed class JobsFunctions(JobSubmission submission, JobReader reader, Jo
     private Task<IActionResult> SubmitCore(HttpRequest request, DurableTaskClient durable) =>
         ApiResults.Guard(async () =>
         {
+            // The orchestration is started inside this span, so the Durable Task client links the job's trace to it.
+            using var span = OrchardTelemetry.Source.StartActivity(OrchardTelemetry.SubmitSpan);
             var job = await submission.SubmitAsync(await UploadReader.ReadAsync(request), request.HttpContext.RequestAborted);
+            span?.SetTag(OrchardTelemetry.JobIdTag, job.JobId);
             var input = new JobRequest(job.JobId, job.Purify, job.Language, DispatchLimits.From(dispatch.Value)) { Callback = job.CallbackUrl is not null };
             try
             {
