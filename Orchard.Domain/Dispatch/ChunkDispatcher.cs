@@ -46,7 +46,7 @@ public sealed partial class ChunkDispatcher(
 
     /// <summary>Ends a handed-over claim the orchestration has no chunk for.</summary>
     public Task ReleaseAsync(Handover handover, CancellationToken cancellationToken) =>
-        workers.ReleaseAsync(handover.WorkerId, handover.ClaimToken, ReleaseOutcome.Succeeded, null, null, cancellationToken);
+        workers.ReleaseAsync(handover.WorkerId, handover.ClaimToken, ReleaseOutcome.Returned, null, null, cancellationToken);
 
     /// <summary>
     /// Sends the chunk and stores the normalised result. Idempotent: a result already stored (a re-run after a crash)

@@ -55,4 +55,10 @@ public enum ReleaseOutcome
 
     /// <summary>Not the worker's fault (it refused a request it cannot serve, or the chunk is unreadable): no cooldown, no failure counted.</summary>
     Declined,
+
+    /// <summary>
+    /// A claim handed over after a success (<see cref="IWorkerRegistry.HandOverAsync"/>) that got no next chunk: the
+    /// success was counted at the handover, so ending it counts nothing.
+    /// </summary>
+    Returned,
 }

@@ -168,6 +168,23 @@ public abstract class WorkerRegistryContract
     }
 
     [Fact]
+    public async Task ReleaseAsync_CountsAHandedOverSuccessOnce_WhenTheClaimIsReturnedUnused()
+    {
+        var registry = CreateRegistry();
+        await registry.AddAsync("http://10.0.0.1:8080");
+        var claimed = (await registry.ClaimAsync(WorkerBuilder.Claim()))!;
+
+        Assert.True(await registry.HandOverAsync(claimed.Worker.Id, claimed.Claim.Token, WorkerBuilder.Sample(0.1), TimeSpan.FromSeconds(30)));
+        Assert.True(await registry.ReleaseAsync(claimed.Worker.Id, claimed.Claim.Token, ReleaseOutcome.Returned, null, null));
+        var worker = (await registry.GetAsync(claimed.Worker.Id))!;
+
+        Assert.Equal((1, 0, 0), (worker.CompletedChunks, worker.FailedChunks, worker.ConsecutiveFailures));
+        Assert.Null(worker.Claim);
+        Assert.Single(worker.Performance);
+        Assert.Equal(WorkerStatus.Online, worker.EffectiveStatus(Now, OfflineAfter));
+    }
+
+    [Fact]
     public async Task ClaimAsync_SkipsOfflineAndUrlLessWorkers()
     {
         var registry = CreateRegistry();

@@ -184,6 +184,7 @@ public sealed class InMemoryWorkerRegistry(IOptions<StateOptions> options, TimeP
                 ReleaseOutcome.Unreachable => w with { Claim = null, Status = WorkerStatus.Offline, FailedChunks = w.FailedChunks + 1, ConsecutiveFailures = w.ConsecutiveFailures + 1, CooldownUntilMs = now + Worker.CooldownMs(w.ConsecutiveFailures + 1), LastError = error },
                 ReleaseOutcome.Failed => w with { Claim = null, Status = WorkerStatus.Online, LastSeenMs = now, FailedChunks = w.FailedChunks + 1, ConsecutiveFailures = w.ConsecutiveFailures + 1, CooldownUntilMs = now + Worker.CooldownMs(w.ConsecutiveFailures + 1), LastError = error },
                 ReleaseOutcome.Declined => w with { Claim = null, Status = WorkerStatus.Online, LastSeenMs = now, LastError = error },
+                ReleaseOutcome.Returned => w with { Claim = null, Status = WorkerStatus.Online, LastSeenMs = now },
                 _ => w with
                 {
                     Claim = null,

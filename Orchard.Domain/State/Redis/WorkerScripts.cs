@@ -178,7 +178,7 @@ internal static class WorkerScripts
         end
         if outcome == 'succeeded' then
           w.consecutive_failures = 0
-        elseif outcome ~= 'declined' then
+        elseif outcome ~= 'declined' and outcome ~= 'returned' then
           w.consecutive_failures = (tonumber(w.consecutive_failures) or 0) + 1
           w.cooldown_until_ms = now + math.min(60000, 1000 * 2 ^ math.min(w.consecutive_failures - 1, 16))
         end
@@ -200,6 +200,8 @@ internal static class WorkerScripts
             end
           elseif outcome == 'declined' then
             w.last_error = ARGV[5]
+          elseif outcome == 'returned' then
+            -- counted when it was handed over
           else
             w.failed_chunks = (tonumber(w.failed_chunks) or 0) + 1
             w.last_error = ARGV[5]
