@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Orchard.Domain.IO;
 using Orchard.Domain.Jobs;
 using Orchard.Domain.Storage;
 
@@ -57,6 +58,9 @@ internal static class UploadReader
     /// Streams the <c>file</c> part straight to the submission instead of buffering the whole form to disk first
     /// (a second copy of a large recording). Form fields count when they come before the file; the query always does.
     /// </summary>
+    /// <summary>Longer than any language, flag or callback URL; a field is read whole, so it is bounded.</summary>
+    private const int MaxFieldBytes = 4096;
+
     private static async Task<JobUpload> ReadMultipartAsync(HttpRequest request, string boundary, bool? purify, string? language)
     {
         var reader = new Microsoft.AspNetCore.WebUtilities.MultipartReader(boundary, request.Body);
@@ -79,7 +83,8 @@ internal static class UploadReader
 
                 if (name is "purify" or "language" or CallbackField)
                 {
-                    using var text = new StreamReader(section.Body);
+                    using var text = new StreamReader(new LimitedReadStream(section.Body, MaxFieldBytes, () => new BodyTooLargeException(
+                        $"The form field '{name}' is longer than {MaxFieldBytes / 1024} KB; send a short value (a language code, true/false, a URL).")));
                     var value = await text.ReadToEndAsync(request.HttpContext.RequestAborted);
                     purify ??= name == "purify" ? ParsePurify(value) : null;
                     language ??= name == "language" ? value : null;

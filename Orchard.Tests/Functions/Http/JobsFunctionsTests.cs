@@ -198,6 +198,26 @@ public sealed class JobsFunctionsTests : IDisposable
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, multipart.StatusCode);
     }
 
+    [Theory]
+    [InlineData("language")]
+    [InlineData("callback_url")]
+    public async Task SubmitJob_Answers413NamingTheField_WhenAFormFieldBeforeTheFileIsHuge(string field)
+    {
+        await using var host = await ApiHost.StartAsync();
+        using var form = new MultipartFormDataContent
+        {
+            { new StringContent(new string('x', 8 * 1024 * 1024)), field },
+            { new ByteArrayContent(Wav(seed: 3)), "file", "talk.wav" },
+        };
+
+        using var answer = await host.Client.PostAsync(new Uri("jobs", UriKind.Relative), form);
+        var (status, json) = await ApiHost.ReadAsync(answer);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, status);
+        Assert.Contains($"The form field '{field}' is longer than 4 KB", (string)json!["error"]!, StringComparison.Ordinal);
+        Assert.Empty((await host.Jobs.ListAsync(new JobQuery())).Jobs);
+    }
+
     [Fact]
     public async Task SubmitJob_Answers400_WhenMultipartBodyIsBroken()
     {
