@@ -8,7 +8,6 @@ using Orchard.LocalHost.Functions;
 using Orchard.Tests.Audio;
 using Orchard.Tests.Functions.Orchestration;
 using Orchard.Tests.Infrastructure;
-using Orchard.Tests.Worker;
 
 namespace Orchard.Tests.Api;
 

@@ -60,7 +60,7 @@ public sealed class ProgramTests : IDisposable
         Assert.Equal(new Dictionary<string, bool> { ["SweepWorkers"] = true, ["CleanUpJobs"] = false }, timers);
         Assert.Equal("degraded", health.RootElement.GetProperty("status").GetString());
         // The console logger writes asynchronously: wait for the last of the start-up lines to reach the output.
-        await Worker.Poll.UntilAsync(() => host.Output.Contains("Timer function SweepWorkers scheduled", StringComparison.Ordinal), "the timer start-up log");
+        await Poll.UntilAsync(() => host.Output.Contains("Timer function SweepWorkers scheduled", StringComparison.Ordinal), "the timer start-up log");
         Assert.Contains("Timer function SweepWorkers scheduled: 0 * * * * *", host.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("Timer function CleanUpJobs scheduled", host.Output, StringComparison.Ordinal);
         Assert.Contains("The 'CleanUpJobs' function is in error: '%Timers:JobCleanup%' does not resolve to a value.", host.Output, StringComparison.Ordinal);

@@ -11,7 +11,6 @@ using Orchard.LocalHost;
 using Orchard.Tests.Audio;
 using Orchard.Tests.Functions.Orchestration;
 using Orchard.Tests.Infrastructure;
-using Orchard.Tests.Worker;
 
 namespace Orchard.Tests.Telemetry;
 

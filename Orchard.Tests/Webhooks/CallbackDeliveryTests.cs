@@ -10,7 +10,6 @@ using Orchard.Functions.Functions.Http;
 using Orchard.Tests.Audio;
 using Orchard.Tests.Functions.Orchestration;
 using Orchard.Tests.Infrastructure;
-using Orchard.Tests.Worker;
 
 namespace Orchard.Tests.Webhooks;
 

@@ -4,6 +4,7 @@ using Orchard.Worker;
 using Orchard.Worker.Audio;
 using Orchard.Worker.Engines;
 using Orchard.Worker.Transcription;
+using Orchard.Tests.Infrastructure;
 
 namespace Orchard.Tests.Worker;
 

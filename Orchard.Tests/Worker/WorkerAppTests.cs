@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Orchard.Worker;
 using Orchard.Worker.Registration;
+using Orchard.Tests.Infrastructure;
 
 namespace Orchard.Tests.Worker;
 

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using Orchard.Tests.Audio;
 using Orchard.Worker.Engines;
+using Orchard.Tests.Infrastructure;
 
 namespace Orchard.Tests.Worker;
 

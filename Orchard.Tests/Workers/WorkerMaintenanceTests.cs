@@ -44,7 +44,7 @@ public sealed class WorkerMaintenanceTests
         Assert.Equal(0, first.Restored);
         Assert.NotNull(Assert.Single(marked).MissingSince);
         Assert.Null(await host.Workers.GetAsync("http://127.0.0.1:1"));
-        await Orchard.Tests.Functions.Http.JobsFunctionsTests.WaitForAsync(async () =>
+        await Poll.UntilAsync(async () =>
         {
             await sweep.SweepAsync(CancellationToken.None);
             return (await ListAsync(directory)).Count == 0;

@@ -503,13 +503,13 @@ public sealed class JobsFunctionsTests : IDisposable
         using var form = new MultipartFormDataContent { { new ByteArrayContent(Wav(seed: 3, seconds: 40)), "file", "long.wav" } };
         using var submitted = await host.Client.PostAsync(new Uri("jobs?purify=false", UriKind.Relative), form);
         var jobId = (string)(await ApiHost.ReadAsync(submitted)).Json!["job_id"]!;
-        await WaitForAsync(async () => (await host.Jobs.GetDocumentAsync(jobId))?.Chunks.Any(c => c.Status == ChunkStatus.Processing) == true);
+        await Poll.UntilAsync(async () => (await host.Jobs.GetDocumentAsync(jobId))?.Chunks.Any(c => c.Status == ChunkStatus.Processing) == true);
 
         using var deleted = await host.Client.DeleteAsync(new Uri($"jobs/{jobId}", UriKind.Relative));
         var job = await host.PollUntilFinishedAsync(jobId);
         using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var instance = await host.Durable.WaitForInstanceCompletionAsync(jobId, wait.Token);
-        await WaitForAsync(async () => (await host.Workers.GetAsync(slow.Url))?.Claim is null);
+        await Poll.UntilAsync(async () => (await host.Workers.GetAsync(slow.Url))?.Claim is null);
 
         Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
         Assert.Equal("cancelled", (string?)(await deleted.Content.ReadFromJsonAsync<System.Text.Json.Nodes.JsonObject>())!["status"]);
@@ -584,7 +584,7 @@ public sealed class JobsFunctionsTests : IDisposable
         using var form = new MultipartFormDataContent { { new ByteArrayContent(Wav(seed: 43, seconds: 80)), "file", "long.wav" } };
         using var submitted = await host.Client.PostAsync(new Uri("jobs?purify=false", UriKind.Relative), form);
         var jobId = (string)(await ApiHost.ReadAsync(submitted)).Json!["job_id"]!;
-        await WaitForAsync(async () => (await host.Jobs.GetDocumentAsync(jobId))?.Chunks.Any(c => c.Status == ChunkStatus.Completed) == true);
+        await Poll.UntilAsync(async () => (await host.Jobs.GetDocumentAsync(jobId))?.Chunks.Any(c => c.Status == ChunkStatus.Completed) == true);
 
         using var deleted = await host.Client.DeleteAsync(new Uri($"jobs/{jobId}", UriKind.Relative));
         var job = await host.PollUntilFinishedAsync(jobId);
@@ -618,21 +618,6 @@ public sealed class JobsFunctionsTests : IDisposable
         var job = new JobSummary { JobId = Guid.CreateVersion7(createdAt).ToString("D"), Filename = "made.wav", CreatedAt = createdAt, UpdatedAt = createdAt };
         await host.Services.GetRequiredService<JobProgress>().CreateAsync(job, default);
         return job.JobId;
-    }
-
-    internal static async Task WaitForAsync(Func<Task<bool>> condition, int attempts = 300)
-    {
-        for (var i = 0; i < attempts; i++)
-        {
-            if (await condition())
-            {
-                return;
-            }
-
-            await Task.Delay(100);
-        }
-
-        Assert.Fail("The condition did not come true in time.");
     }
 
     private static async Task<JobSummary> SubmitAsync(ApiHost host, Task<Microsoft.AspNetCore.Mvc.IActionResult> call)

@@ -113,7 +113,7 @@ public sealed class OriginalClientFlowTests : IDisposable
         using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await host.Durable.WaitForInstanceCompletionAsync(jobId, wait.Token);
 
-        await JobsFunctionsTests.WaitForAsync(async () => await host.Jobs.GetAsync(jobId) is null);
+        await Poll.UntilAsync(async () => await host.Jobs.GetAsync(jobId) is null);
         var job = await host.Client.GetFromJsonAsync<JsonObject>(new Uri($"jobs/{jobId}", UriKind.Relative));
         using var transcript = await host.Client.GetAsync(new Uri($"jobs/{jobId}/transcript?format=txt", UriKind.Relative));
 

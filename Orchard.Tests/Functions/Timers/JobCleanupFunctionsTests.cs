@@ -35,7 +35,7 @@ public sealed class JobCleanupFunctionsTests : IDisposable
         await host.Durable.WaitForInstanceCompletionAsync(jobId, wait.Token);
         var cleanup = host.Function<JobCleanupFunctions>();
 
-        await JobsFunctionsTests.WaitForAsync(async () =>
+        await Poll.UntilAsync(async () =>
         {
             await cleanup.CleanUpJobs(new TimerInfo(), host.Durable, CancellationToken.None);
             return (await host.BlobNamesAsync($"jobs/{jobId}/")).Count == 0;

@@ -28,8 +28,8 @@ public sealed class WorkerSweepFunctionsTests
         await host.Workers.AddAsync("127.0.0.1:1");
 
         // Longer than the expiry: without the probes the healthy worker would be gone too.
-        await JobsFunctionsTests.WaitForAsync(async () => await host.Workers.GetAsync("http://127.0.0.1:1") is null);
-        await JobsFunctionsTests.WaitForAsync(async () =>
+        await Poll.UntilAsync(async () => await host.Workers.GetAsync("http://127.0.0.1:1") is null);
+        await Poll.UntilAsync(async () =>
             DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - (await host.Workers.GetAsync(healthy.Url))!.RegisteredAtMs > 5000);
         var workers = await host.Client.GetFromJsonAsync<JsonObject>(new Uri("workers", UriKind.Relative));
 
@@ -47,7 +47,7 @@ public sealed class WorkerSweepFunctionsTests
         Assert.NotNull(await host.Workers.ClaimWorkerAsync(busy.Id, new ClaimRequest("job", "job_chunk_0", "token", TimeSpan.FromMinutes(1))));
         var sweep = host.Function<WorkerSweepFunctions>();
 
-        await JobsFunctionsTests.WaitForAsync(async () =>
+        await Poll.UntilAsync(async () =>
         {
             await sweep.SweepWorkers(new TimerInfo(), CancellationToken.None);
             return (await host.Workers.GetAsync(silent.Id))!.Status == WorkerStatus.Offline;
