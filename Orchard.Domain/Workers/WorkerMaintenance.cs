@@ -92,6 +92,13 @@ public sealed partial class WorkerMaintenance(
                 {
                     // Added or registered again since the listing: nothing to restore.
                 }
+                catch (WorkerLimitReachedException)
+                {
+                    // The registry is full: the listing stays, and a later sweep restores it once there is room;
+                    // the rest of this sweep (probes, expiry) still runs.
+                    LogNoRoom(logger, listing.Id);
+                    continue;
+                }
 
                 if (listing.MissingSince is not null)
                 {
@@ -149,6 +156,9 @@ public sealed partial class WorkerMaintenance(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Worker {WorkerId} was added by URL but has been unreachable since it went missing from the registry; forgot it: {Reason}")]
     private static partial void LogForgotten(ILogger logger, string workerId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Worker {WorkerId} was added by URL but the registry is full (State:MaxWorkers); it is restored once there is room")]
+    private static partial void LogNoRoom(ILogger logger, string workerId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Worker {WorkerId} is offline: {Reason}")]
     private static partial void LogProbeFailed(ILogger logger, string workerId, string reason);
