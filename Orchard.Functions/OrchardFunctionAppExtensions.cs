@@ -31,6 +31,8 @@ public static class OrchardFunctionAppExtensions
         services.AddOrchardWebhooks();
         services.AddOrchardDashboard();
         services.AddOrchardTelemetry(configuration);
+        services.AddSingleton<DurableClientHolder>();
+        services.AddSingleton<IJobEvents, DurableJobEvents>();
         services.AddHostedService<FunctionTimeoutCheck>();
         services.AddSingleton(WorkerSweepFunctions.Timer);
         services.AddSingleton(JobCleanupFunctions.Timer);

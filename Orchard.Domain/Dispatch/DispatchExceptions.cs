@@ -25,17 +25,7 @@ public sealed class WorkerFailedException(string workerId, WorkerFailureKind kin
 }
 
 /// <summary>
-/// The worker refused the chunk as a request it cannot serve (a 4xx, such as a language it does not know). Neither
-/// the worker's fault nor an attempt: the orchestration gives the chunk to a worker that has not refused this job.
-/// </summary>
-public sealed class WorkerDeclinedException(string workerId, int chunkIndex, string reason)
-    : Exception($"Worker {workerId} declined chunk {chunkIndex}: {reason}")
-{
-    public string WorkerId { get; } = workerId;
-}
-
-/// <summary>
-/// Every online worker has declined this job (<see cref="WorkerDeclinedException"/>): no worker in the fleet can
+/// Every online worker has declined this job (failed its lease with <c>declined</c>): no worker in the fleet can
 /// serve it, so the job fails with this sentence instead of waiting for one.
 /// </summary>
 public sealed class NoWorkerCanServeException(string jobId, string? language, int declined)
@@ -47,30 +37,32 @@ public sealed class NoWorkerCanServeException(string jobId, string? language, in
 }
 
 /// <summary>
-/// Two different workers gave the same unreadable answer for a chunk: the chunk, not the workers, is at fault.
-/// The orchestration ends the chunk at once instead of spending the fleet's attempts on it.
+/// The lease is not (or no longer) the caller's: it expired, another worker answered the chunk first, the job was
+/// cancelled, or the id is unknown. The worker stops and drops the chunk; a late answer is discarded, not counted.
 /// </summary>
-public sealed class ChunkUnreadableException(int chunkIndex, string firstWorkerId, string secondWorkerId, string reason)
-    : Exception($"Chunk {chunkIndex} cannot be transcribed: workers {firstWorkerId} and {secondWorkerId} gave the same unreadable answer ({reason}).")
+public sealed class LeaseLostException(string leaseId)
+    : Exception($"Lease {leaseId} is no longer yours: it expired, another worker answered the chunk first, or the job ended. Drop the chunk and ask for another lease.")
 {
-    public int ChunkIndex { get; } = chunkIndex;
+    public string LeaseId { get; } = leaseId;
 }
 
-/// <summary>No idle, online worker could be claimed right now; the orchestration waits on a durable timer.</summary>
-public sealed class NoWorkerAvailableException(string jobId)
-    : Exception($"No worker is free for job {jobId}.")
+/// <summary>A worker's answer could not be read; it counts as a failed attempt of the lease.</summary>
+public sealed class AnswerRejectedException(string reason)
+    : Exception($"The answer could not be read ({reason}); it counts as a failed attempt. Send {{\"text\", \"segments\": [{{\"start\", \"end\", \"text\"}}]}}.")
 {
-    public string JobId { get; } = jobId;
+    public string Reason { get; } = reason;
 }
 
-/// <summary>
-/// The claim behind a delivery lapsed before the delivery ran (a re-run after the host crashed) and the worker is
-/// taken: the chunk goes back to the queue without spending an attempt.
-/// </summary>
-public sealed class ClaimLostException(string workerId, int chunkIndex)
-    : Exception($"The claim on worker {workerId} for chunk {chunkIndex} lapsed and the worker is taken.")
+/// <summary>A worker speaks a protocol version this master does not.</summary>
+public sealed class UnsupportedProtocolException(string version)
+    : Exception($"This master speaks worker protocol {LeaseBroker.Protocol}, not '{version}': update the worker (see /openapi.json and docs/worker-protocol.md).")
 {
-    public string WorkerId { get; } = workerId;
+    public string Version { get; } = version;
+}
 
-    public int ChunkIndex { get; } = chunkIndex;
+/// <summary>The sentence for a chunk two workers answered with the same unreadable answer.</summary>
+public static class ChunkFaults
+{
+    public static string SameUnreadableAnswer(int chunkIndex, string firstWorkerId, string secondWorkerId, string reason) =>
+        $"Chunk {chunkIndex} cannot be transcribed: workers {firstWorkerId} and {secondWorkerId} gave the same unreadable answer ({reason}).";
 }

@@ -30,15 +30,37 @@ public sealed class DispatchOptions
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan NoWorkerDeadline { get; set; } = TimeSpan.FromMinutes(30);
 
-    /// <summary>How often a job with no free worker looks again.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
-    public TimeSpan NoWorkerPollInterval { get; set; } = TimeSpan.FromSeconds(2);
+    /// <summary>A lease not renewed for this long is lost, and its chunk goes to another worker (workers renew every <see cref="RenewEvery"/>).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan LeaseTtl { get; set; } = TimeSpan.FromSeconds(12);
 
-    /// <summary>Chunks in flight at once per job (bounded fan-out).</summary>
+    /// <summary>How often a worker renews its lease: a dead worker is noticed within <see cref="LeaseTtl"/>, after two missed renewals.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
+    public TimeSpan RenewEvery { get; set; } = TimeSpan.FromSeconds(4);
+
+    /// <summary>A lease is overdue (a hedge candidate) after this floor plus <see cref="OverdueFactor"/>× the worker's expected time.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan OverdueFloor { get; set; } = TimeSpan.FromSeconds(5);
+
+    [Range(1.0, 100.0)]
+    public double OverdueFactor { get; set; } = 2;
+
+    /// <summary>Lease an overdue chunk again to a faster idle worker when the job has nothing else waiting; the first answer wins.</summary>
+    public bool Hedging { get; set; } = true;
+
+    /// <summary>How often a job's orchestration checks the queue against what it heard (a lost event, Redis emptied).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan ReviewInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Events one generation of a job's orchestration handles before it continues as new, so history stays bounded.</summary>
+    [Range(10, 10000)]
+    public int EventsPerGeneration { get; set; } = 200;
+
+    /// <summary>Push deliveries one master instance runs at once (the push pump's bound).</summary>
     [Range(1, 1000)]
-    public int MaxInFlight { get; set; } = 32;
+    public int MaxPushes { get; set; } = 64;
 
-    /// <summary>Chunks per sub-orchestration, so no history grows without bound on a 10-hour recording.</summary>
-    [Range(2, 5000)]
-    public int BatchSize { get; set; } = 200;
+    /// <summary>The longest a lease call waits for work.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:25")]
+    public TimeSpan MaxLeaseWait { get; set; } = TimeSpan.FromSeconds(25);
 }

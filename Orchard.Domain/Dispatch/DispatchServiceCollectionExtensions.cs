@@ -17,7 +17,9 @@ public static class DispatchServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<WorkerClient>();
         services.TryAddSingleton<JobProgress>();
-        services.TryAddSingleton<ChunkDispatcher>();
+        services.TryAddSingleton<LeaseBroker>();
+        services.TryAddSingleton<JobQueue>();
+        services.AddHostedService<PushPump>();
         services.TryAddSingleton<JobPreparation>();
         services.TryAddSingleton<JobSubmission>();
         services.TryAddSingleton<TranscriptBuilder>();

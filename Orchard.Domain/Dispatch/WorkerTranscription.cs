@@ -28,6 +28,10 @@ public sealed record ChunkResult
 
     public string? WorkerUrl { get; init; }
 
+    /// <summary>The lease that answered (a worker sending its answer twice is told it was accepted, once).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? LeaseId { get; init; }
+
     public required double SentMs { get; init; }
 
     /// <summary>Wall time of the delivery as the master measured it.</summary>

@@ -38,6 +38,29 @@ public sealed class RedisKeys(string prefix)
     /// <summary>All workers, scored by last successful contact (ms).</summary>
     public RedisKey WorkerIndex => Prefix + "orchard:workers";
 
+    /// <summary>Chunks ready for a worker: members <c>job|index</c>, scored by the audio sent (ms).</summary>
+    public RedisKey ReadyQueue => Prefix + "orchard:ready";
+
+    /// <summary>Each ready member's offer (JSON), by member.</summary>
+    public RedisKey Offers => Prefix + "orchard:offers";
+
+    /// <summary>Live leases, scored by when they expire (ms).</summary>
+    public RedisKey Leases => Prefix + "orchard:leases";
+
+    public string LeasePrefix => Prefix + "orchard:lease:";
+
+    public string ChunkLeasesPrefix => Prefix + "orchard:chunk-leases:";
+
+    public string AnsweredPrefix => Prefix + "orchard:done:";
+
+    public RedisKey Lease(string leaseId) => LeasePrefix + leaseId;
+
+    /// <summary>The ready queue's member for a chunk.</summary>
+    public static string ReadyMember(string jobId, int index) => jobId + "|" + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The pub/sub channel that says "work was made ready" to every instance's waiting lease calls.</summary>
+    public RedisChannel ReadyChannel => RedisChannel.Literal(Prefix + "orchard:ready-signal");
+
     public RedisKey PurifierPreference => Prefix + "orchard:preferences:purifier";
 
     /// <summary>The snake_case name a status has in JSON and in keys.</summary>

@@ -14,8 +14,9 @@ public sealed partial class StateBackend : IDisposable
     public const string RedisKind = "redis";
     public const string MemoryKind = "memory";
 
-    private StateBackend(string kind, IJobStore jobs, IWorkerRegistry workers, IPreferenceStore preferences, IConnectionMultiplexer? redis)
+    private StateBackend(string kind, IJobStore jobs, IWorkerRegistry workers, ILeaseStore leases, IPreferenceStore preferences, IConnectionMultiplexer? redis)
     {
+        Leases = leases;
         Kind = kind;
         Jobs = jobs;
         Workers = workers;
@@ -31,6 +32,9 @@ public sealed partial class StateBackend : IDisposable
     public IWorkerRegistry Workers { get; }
 
     public IPreferenceStore Preferences { get; }
+
+    /// <summary>The ready queue and the leases on it.</summary>
+    public ILeaseStore Leases { get; }
 
     /// <summary>The one shared multiplexer, when on Redis.</summary>
     public IConnectionMultiplexer? Redis { get; }
@@ -73,6 +77,7 @@ public sealed partial class StateBackend : IDisposable
                 RedisKind,
                 new RedisJobStore(redis, options, time, loggers.CreateLogger<RedisJobStore>()),
                 new RedisWorkerRegistry(redis, options, time, loggers.CreateLogger<RedisWorkerRegistry>()),
+                new RedisLeaseStore(redis, options, time, loggers.CreateLogger<RedisLeaseStore>()),
                 new RedisPreferenceStore(redis, options, time, loggers.CreateLogger<RedisPreferenceStore>()),
                 redis);
         }
@@ -93,8 +98,11 @@ public sealed partial class StateBackend : IDisposable
 
     public void Dispose() => Redis?.Dispose();
 
-    private static StateBackend InMemory(IOptions<StateOptions> options, TimeProvider time) =>
-        new(MemoryKind, new InMemoryJobStore(options, time), new InMemoryWorkerRegistry(options, time), new InMemoryPreferenceStore(options), null);
+    private static StateBackend InMemory(IOptions<StateOptions> options, TimeProvider time)
+    {
+        var workers = new InMemoryWorkerRegistry(options, time);
+        return new(MemoryKind, new InMemoryJobStore(options, time), workers, new InMemoryLeaseStore(workers), new InMemoryPreferenceStore(options), null);
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "[Redis] Connected to {Endpoints}")]
     private static partial void LogRedisConnected(ILogger logger, string endpoints);

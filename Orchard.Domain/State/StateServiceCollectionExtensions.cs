@@ -29,6 +29,8 @@ public static class StateServiceCollectionExtensions
             sp.GetRequiredService<IOptions<StateOptions>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
         services.TryAddSingleton<IJobStore>(sp => sp.GetRequiredService<StateBackend>().Jobs);
         services.TryAddSingleton<IWorkerRegistry>(sp => sp.GetRequiredService<StateBackend>().Workers);
+        services.TryAddSingleton<ILeaseStore>(sp => sp.GetRequiredService<StateBackend>().Leases);
+        services.TryAddSingleton<ReadySignal>();
         services.TryAddSingleton<IPreferenceStore>(sp => sp.GetRequiredService<StateBackend>().Preferences);
         services.AddHostedService<StateStartup>();
         return services;

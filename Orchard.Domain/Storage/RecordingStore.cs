@@ -294,6 +294,23 @@ public sealed class RecordingStore
         await container.GetBlobClient(blobName).UploadAsync(new BinaryData(bytes), overwrite: true, cancellationToken);
     }
 
+    /// <summary>Writes a JSON document only if none exists yet; false when one does (the first writer wins).</summary>
+    public async Task<bool> TrySaveNewJsonAsync<T>(string blobName, T value, CancellationToken cancellationToken)
+    {
+        await EnsureContainerAsync();
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(value, OrchardJson.Options);
+        try
+        {
+            await container.GetBlobClient(blobName).UploadAsync(
+                new BinaryData(bytes), new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } }, cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Reads a JSON document, or default when it does not exist.</summary>
     public async Task<T?> TryLoadJsonAsync<T>(string blobName, CancellationToken cancellationToken)
         where T : class

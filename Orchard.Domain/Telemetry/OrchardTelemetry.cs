@@ -104,18 +104,11 @@ public sealed class OrchardTelemetry
     }
 
     /// <summary>
-    /// Marks a span failed with the exception; false, so it can sit in an exception filter that does not catch. No free
-    /// worker is an answer the orchestration waits on, not a failure: it is tagged, so error rates stay meaningful.
+    /// Marks a span failed with the exception; false, so it can sit in an exception filter that does not catch.
     /// </summary>
     public static bool Failed(Activity? span, Exception exception)
     {
         ArgumentNullException.ThrowIfNull(exception);
-        if (exception is NoWorkerAvailableException)
-        {
-            span?.SetTag(OutcomeTag, "no_worker_free");
-            return false;
-        }
-
         span?.SetStatus(ActivityStatusCode.Error, exception.GetType().Name);
         span?.AddException(exception);
         return false;

@@ -1,6 +1,7 @@
 using Orchard.Domain.State;
 using Orchard.Domain.Workers;
 using Orchard.Tests.Builders;
+using Orchard.Tests.Infrastructure;
 
 namespace Orchard.Tests.State;
 
@@ -10,6 +11,9 @@ public abstract class WorkerRegistryContract
     private static readonly TimeSpan OfflineAfter = TimeSpan.FromMinutes(1);
 
     protected abstract IWorkerRegistry CreateRegistry(Action<StateOptions>? configure = null);
+
+    /// <summary>The ready queue over the same store as <paramref name="registry"/> (the last one created).</summary>
+    protected abstract ILeaseStore LeasesFor(IWorkerRegistry registry);
 
     private static long Now => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
@@ -99,62 +103,6 @@ public abstract class WorkerRegistryContract
         Assert.Null(back.LastError);
     }
 
-    [Fact]
-    public async Task ClaimAsync_PrefersUnmeasuredThenFastest()
-    {
-        var registry = CreateRegistry();
-        var slow = await registry.AddAsync("http://slow:1");
-        var fast = await registry.AddAsync("http://fast:1");
-        await Measure(registry, slow.Id, 0.5);
-        await Measure(registry, fast.Id, 0.1);
-        var fresh = await registry.AddAsync("http://fresh:1");
-
-        var picks = new List<string>();
-        for (var i = 0; i < 4; i++)
-        {
-            picks.Add((await registry.ClaimAsync(WorkerBuilder.Claim($"c{i}")))?.Worker.Id ?? "none");
-        }
-
-        Assert.Equal([fresh.Id, fast.Id, slow.Id, "none"], picks);
-    }
-
-    [Fact]
-    public async Task ClaimAsync_ReturnsTheFirstClaim_WhenRetriedWithTheSameToken()
-    {
-        var registry = CreateRegistry();
-        await registry.AddAsync("http://10.0.0.1:8080");
-        await registry.AddAsync("http://10.0.0.2:8080");
-
-        var first = await registry.ClaimAsync(WorkerBuilder.Claim("c0") with { Token = "retried" });
-        var again = await registry.ClaimAsync(WorkerBuilder.Claim("c0") with { Token = "retried" });
-        var other = await registry.ClaimAsync(WorkerBuilder.Claim("c1") with { Token = "fresh" });
-
-        Assert.NotNull(first);
-        Assert.Equal(first.Worker.Id, again!.Worker.Id);
-        Assert.Equal(first.Claim.LeaseUntilMs, again.Claim.LeaseUntilMs);
-        Assert.NotNull(other);
-        Assert.NotEqual(first.Worker.Id, other.Worker.Id);
-    }
-
-    [Fact]
-    public async Task ClaimAsync_ClaimsOnlyWorkersServingTheLanguage_AndRegisteringAgainReplacesTheLanguages()
-    {
-        var registry = CreateRegistry();
-        var english = await registry.RegisterAsync(new WorkerRegistration("http://10.0.0.1:8080", "sphinx", "en-us", Languages: ["English", "en-US"]));
-
-        var japanese = await registry.ClaimAsync(WorkerBuilder.Claim("c0") with { Language = "ja" });
-        var detected = await registry.ClaimAsync(WorkerBuilder.Claim("c1") with { Language = "auto" });
-        await registry.ReleaseAsync(detected!.Worker.Id, detected.Claim.Token, ReleaseOutcome.Succeeded, null, null);
-        var anyLanguage = await registry.RegisterAsync(new WorkerRegistration("http://10.0.0.1:8080", "whisper", "base"));
-        var japaneseNow = await registry.ClaimAsync(WorkerBuilder.Claim("c2") with { Language = "ja" });
-
-        Assert.Equal(["en"], english.Languages);
-        Assert.Null(japanese);
-        Assert.Equal(english.Id, detected.Worker.Id);
-        Assert.Null(anyLanguage.Languages);
-        Assert.Equal(english.Id, japaneseNow?.Worker.Id);
-    }
-
     [Theory]
     [InlineData("klingon")]
     [InlineData("")]
@@ -168,180 +116,6 @@ public abstract class WorkerRegistryContract
     }
 
     [Fact]
-    public async Task ReleaseAsync_CountsAHandedOverSuccessOnce_WhenTheClaimIsReturnedUnused()
-    {
-        var registry = CreateRegistry();
-        await registry.AddAsync("http://10.0.0.1:8080");
-        var claimed = (await registry.ClaimAsync(WorkerBuilder.Claim()))!;
-
-        Assert.True(await registry.HandOverAsync(claimed.Worker.Id, claimed.Claim.Token, WorkerBuilder.Sample(0.1), TimeSpan.FromSeconds(30)));
-        Assert.True(await registry.ReleaseAsync(claimed.Worker.Id, claimed.Claim.Token, ReleaseOutcome.Returned, null, null));
-        var worker = (await registry.GetAsync(claimed.Worker.Id))!;
-
-        Assert.Equal((1, 0, 0), (worker.CompletedChunks, worker.FailedChunks, worker.ConsecutiveFailures));
-        Assert.Null(worker.Claim);
-        Assert.Single(worker.Performance);
-        Assert.Equal(WorkerStatus.Online, worker.EffectiveStatus(Now, OfflineAfter));
-    }
-
-    [Fact]
-    public async Task ClaimAsync_SkipsOfflineAndUrlLessWorkers()
-    {
-        var registry = CreateRegistry();
-        var offline = await registry.AddAsync("http://down:1");
-        await registry.RecordProbeAsync(offline.Id, healthy: false, "timeout");
-        await registry.RegisterAsync(new WorkerRegistration(null, "puller", "base"));
-
-        Assert.Null(await registry.ClaimAsync(WorkerBuilder.Claim()));
-    }
-
-    [Fact]
-    public async Task ClaimAsync_FreesWorker_WhenLeaseExpires()
-    {
-        var registry = CreateRegistry();
-        var worker = await registry.AddAsync("http://w:1");
-        // Generous against a loaded CI machine: the checks right after the claim must land inside the lease.
-        var claimed = await registry.ClaimAsync(WorkerBuilder.Claim(lease: TimeSpan.FromSeconds(3)));
-        Assert.Equal(WorkerStatus.Busy, (await registry.GetAsync(worker.Id))!.EffectiveStatus(Now, OfflineAfter));
-        Assert.Null(await registry.ClaimAsync(WorkerBuilder.Claim()));
-
-        await Task.Delay(3200);
-
-        var again = await registry.ClaimAsync(WorkerBuilder.Claim());
-        Assert.NotNull(again);
-        Assert.NotEqual(claimed!.Claim.Token, again.Claim.Token);
-        Assert.False(await registry.ReleaseAsync(worker.Id, claimed.Claim.Token, ReleaseOutcome.Succeeded, null, null));
-    }
-
-    [Fact]
-    public async Task ClaimWorkerAsync_ReturnsNull_WhenThatWorkerIsBusy()
-    {
-        var registry = CreateRegistry();
-        var worker = await registry.AddAsync("http://w:2");
-        Assert.NotNull(await registry.ClaimWorkerAsync(worker.Id, WorkerBuilder.Claim()));
-
-        Assert.Null(await registry.ClaimWorkerAsync(worker.Id, WorkerBuilder.Claim()));
-    }
-
-    [Fact]
-    public async Task ReleaseAsync_KeepsLast20Samples_AndAveragesLast10()
-    {
-        var registry = CreateRegistry();
-        var worker = await registry.AddAsync("http://w:3");
-        for (var i = 1; i <= 25; i++)
-        {
-            await Measure(registry, worker.Id, i / 100.0);
-        }
-
-        var read = (await registry.GetAsync(worker.Id))!;
-
-        Assert.Equal(20, read.Performance.Count);
-        Assert.Equal(0.06, read.Performance[0].SpeedRatio, 6);
-        Assert.Equal(0.205, read.AverageSpeedRatio!.Value, 6);
-        Assert.Equal(25, read.CompletedChunks);
-        Assert.Equal(WorkerStatus.Online, read.EffectiveStatus(Now, OfflineAfter));
-    }
-
-    [Fact]
-    public async Task ReleaseAsync_MarksOffline_WhenWorkerUnreachable()
-    {
-        var registry = CreateRegistry();
-        var worker = await registry.AddAsync("http://w:4");
-        var claim = (await registry.ClaimAsync(WorkerBuilder.Claim()))!;
-
-        Assert.True(await registry.ReleaseAsync(worker.Id, claim.Claim.Token, ReleaseOutcome.Unreachable, null, "connection refused"));
-
-        var read = (await registry.GetAsync(worker.Id))!;
-        Assert.Equal(WorkerStatus.Offline, read.EffectiveStatus(Now, OfflineAfter));
-        Assert.Equal("connection refused", read.LastError);
-        Assert.Null(await registry.ClaimAsync(WorkerBuilder.Claim()));
-    }
-
-    [Fact]
-    public async Task ClaimAsync_SkipsWorkerCoolingDown_AfterItFailed()
-    {
-        var registry = CreateRegistry();
-        var failing = await registry.AddAsync("http://failing:1");
-        var claim = (await registry.ClaimAsync(WorkerBuilder.Claim()))!;
-        await registry.ReleaseAsync(failing.Id, claim.Claim.Token, ReleaseOutcome.Failed, null, "HTTP 500");
-
-        Assert.Null(await registry.ClaimAsync(WorkerBuilder.Claim()));
-        await Task.Delay(1100);
-
-        Assert.NotNull(await registry.ClaimAsync(WorkerBuilder.Claim()));
-    }
-
-    [Fact]
-    public async Task ReleaseAsync_NeitherCoolsDownNorCountsAFailure_WhenTheWorkerDeclined()
-    {
-        var registry = CreateRegistry();
-        var worker = await registry.AddAsync("http://english-only:1");
-        var claim = (await registry.ClaimAsync(WorkerBuilder.Claim()))!;
-
-        Assert.True(await registry.ReleaseAsync(worker.Id, claim.Claim.Token, ReleaseOutcome.Declined, null, "HTTP 422: English only"));
-
-        var read = (await registry.GetAsync(worker.Id))!;
-        Assert.Equal((0, 0, 0L, "HTTP 422: English only"), (read.FailedChunks, read.ConsecutiveFailures, read.CooldownUntilMs, read.LastError));
-        Assert.Equal(WorkerStatus.Online, read.EffectiveStatus(Now, OfflineAfter));
-        Assert.NotNull(await registry.ClaimAsync(WorkerBuilder.Claim()));
-    }
-
-    [Fact]
-    public async Task ClaimAsync_PassesOverExcludedWorkers()
-    {
-        var registry = CreateRegistry();
-        var declined = await registry.AddAsync("http://declined:1");
-        var other = await registry.AddAsync("http://other:1");
-
-        var claimed = (await registry.ClaimAsync(WorkerBuilder.Claim() with { Exclude = [declined.Id] }))!;
-
-        Assert.Equal(other.Id, claimed.Worker.Id);
-        Assert.Null(await registry.ClaimAsync(WorkerBuilder.Claim() with { Exclude = [declined.Id] }));
-        Assert.Equal(declined.Id, (await registry.ClaimAsync(WorkerBuilder.Claim()))!.Worker.Id);
-    }
-
-    [Fact]
-    public async Task ClaimAsync_GivesUnmeasuredWorkerTheShortChunk_WithLeaseFromPlan()
-    {
-        var registry = CreateRegistry();
-        await registry.AddAsync("http://new:1");
-        var plan = new LeasePlan("short", LongAudioSeconds: 180, ShortAudioSeconds: 30, SafetyFactor: 2, TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(10), UnmeasuredRatio: 1);
-
-        var claimed = (await registry.ClaimAsync(WorkerBuilder.Claim("long") with { Plan = plan }))!;
-
-        Assert.Equal("short", claimed.Claim.ChunkId);
-        Assert.InRange(claimed.Claim.LeaseUntilMs - claimed.Claim.ClaimedAtMs, 69_000, 70_000);
-    }
-
-    [Fact]
-    public async Task ClaimAsync_GivesSlowWorkerTheShortChunk_WhileAMuchFasterOneIsOnline()
-    {
-        var registry = CreateRegistry();
-        var fast = await registry.AddAsync("http://fast:2");
-        var slow = await registry.AddAsync("http://slow:2");
-        await Measure(registry, fast.Id, 0.01);
-        await Measure(registry, slow.Id, 0.04);
-        var plan = new LeasePlan("short", LongAudioSeconds: 180, ShortAudioSeconds: 30, SafetyFactor: 2, TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(10), UnmeasuredRatio: 1);
-        Assert.Equal(fast.Id, (await registry.ClaimAsync(WorkerBuilder.Claim("long") with { Plan = plan }))!.Worker.Id);
-
-        var second = (await registry.ClaimAsync(WorkerBuilder.Claim("long") with { Plan = plan }))!;
-
-        Assert.Equal(slow.Id, second.Worker.Id);
-        Assert.Equal("short", second.Claim.ChunkId);
-    }
-
-    [Fact]
-    public async Task ReleaseAsync_IgnoresStaleToken()
-    {
-        var registry = CreateRegistry();
-        var worker = await registry.AddAsync("http://w:5");
-        await registry.ClaimAsync(WorkerBuilder.Claim());
-
-        Assert.False(await registry.ReleaseAsync(worker.Id, "someone-else", ReleaseOutcome.Succeeded, null, null));
-        Assert.Equal(WorkerStatus.Busy, (await registry.GetAsync(worker.Id))!.EffectiveStatus(Now, OfflineAfter));
-    }
-
-    [Fact]
     public async Task EffectiveStatus_IsOffline_WhenHeartbeatsStop()
     {
         var registry = CreateRegistry(o => o.WorkerOfflineAfter = TimeSpan.FromMilliseconds(300));
@@ -351,7 +125,6 @@ public abstract class WorkerRegistryContract
 
         var read = (await registry.GetAsync(worker.Id))!;
         Assert.Equal(WorkerStatus.Offline, read.EffectiveStatus(Now, TimeSpan.FromMilliseconds(300)));
-        Assert.Null(await registry.ClaimAsync(WorkerBuilder.Claim()));
         Assert.Equal(new WorkerStats(1, 0, 0, 1), await registry.GetStatsAsync());
     }
 
@@ -380,7 +153,9 @@ public abstract class WorkerRegistryContract
             o.WorkerExpiry = TimeSpan.FromMilliseconds(300);
         });
         var worker = await registry.AddAsync("http://w:8");
-        await registry.ClaimAsync(WorkerBuilder.Claim(lease: TimeSpan.FromSeconds(5)));
+        var leases = LeasesFor(registry);
+        await leases.OfferAsync([WorkerBuilder.Offer(0)]);
+        await leases.TakeAsync(WorkerBuilder.Lease(worker.Id, ttl: TimeSpan.FromSeconds(5)));
 
         await Task.Delay(500);
 
@@ -396,7 +171,9 @@ public abstract class WorkerRegistryContract
         var down = await registry.AddAsync("http://b:1");
         await registry.AddAsync("http://c:1");
         await registry.RecordProbeAsync(down.Id, healthy: false, "refused");
-        await registry.ClaimAsync(WorkerBuilder.Claim());
+        var leases = LeasesFor(registry);
+        await leases.OfferAsync([WorkerBuilder.Offer(0)]);
+        await leases.TakeAsync(WorkerBuilder.Lease("http://a:1"));
 
         Assert.Equal(new WorkerStats(Total: 3, Online: 1, Busy: 1, Offline: 1), await registry.GetStatsAsync());
     }
@@ -412,10 +189,189 @@ public abstract class WorkerRegistryContract
         Assert.Empty(await registry.ListAsync());
     }
 
-    private static async Task Measure(IWorkerRegistry registry, string workerId, double ratio)
+    [Fact]
+    public async Task TakeAsync_GivesTheLongestOrShortestReadyChunk_AsPicked()
     {
-        var claim = await registry.ClaimWorkerAsync(workerId, WorkerBuilder.Claim());
-        Assert.NotNull(claim);
-        Assert.True(await registry.ReleaseAsync(workerId, claim.Claim.Token, ReleaseOutcome.Succeeded, WorkerBuilder.Sample(ratio), null));
+        var registry = CreateRegistry();
+        var leases = LeasesFor(registry);
+        var fast = await registry.RegisterAsync(new WorkerRegistration(null, "fast", "base"));
+        var slow = await registry.RegisterAsync(new WorkerRegistration(null, "slow", "base"));
+        Assert.Equal(3, await leases.OfferAsync([WorkerBuilder.Offer(0, 30), WorkerBuilder.Offer(1, 90), WorkerBuilder.Offer(2, 60)]));
+
+        var longest = await leases.TakeAsync(WorkerBuilder.Lease(fast.Id, LeasePick.Longest));
+        var shortest = await leases.TakeAsync(WorkerBuilder.Lease(slow.Id, LeasePick.Shortest));
+
+        Assert.Equal(1, longest.Lease!.Index);
+        Assert.Equal(0, shortest.Lease!.Index);
+        Assert.Equal(WorkerStatus.Busy, (await registry.GetAsync(fast.Id))!.EffectiveStatus(Now, OfflineAfter));
+        Assert.Equal(longest.Lease.LeaseId, (await registry.GetAsync(fast.Id))!.Claim!.Token);
+    }
+
+    [Fact]
+    public async Task TakeAsync_ReturnsTheSameLease_WhenTheWorkerAsksAgain_AndNeverLeasesAChunkTwice()
+    {
+        var registry = CreateRegistry();
+        var leases = LeasesFor(registry);
+        var a = await registry.RegisterAsync(new WorkerRegistration(null, "a", "base"));
+        var b = await registry.RegisterAsync(new WorkerRegistration(null, "b", "base"));
+        await leases.OfferAsync([WorkerBuilder.Offer(0)]);
+
+        var first = await leases.TakeAsync(WorkerBuilder.Lease(a.Id));
+        var again = await leases.TakeAsync(WorkerBuilder.Lease(a.Id));
+        var other = await leases.TakeAsync(WorkerBuilder.Lease(b.Id));
+
+        Assert.Equal(first.Lease!.LeaseId, again.Lease!.LeaseId);
+        Assert.Equal(LeaseTakeStatus.NoWork, other.Status);
+        Assert.Equal(0, await leases.OfferAsync([WorkerBuilder.Offer(0)]));
+        Assert.Equal(LeaseTakeStatus.UnknownWorker, (await leases.TakeAsync(WorkerBuilder.Lease("nobody"))).Status);
+    }
+
+    [Fact]
+    public async Task TakeAsync_OffersAChunkOnlyToWorkersThatServeItsLanguage_AndAreNotExcluded()
+    {
+        var registry = CreateRegistry();
+        var leases = LeasesFor(registry);
+        var english = await registry.RegisterAsync(new WorkerRegistration(null, "en", "base", Languages: ["en"]));
+        var any = await registry.RegisterAsync(new WorkerRegistration(null, "any", "base"));
+        await leases.OfferAsync([WorkerBuilder.Offer(0, language: "ja") with { Exclude = [] }, WorkerBuilder.Offer(1, 10) with { Exclude = [any.Id] }]);
+
+        Assert.Equal(1, (await leases.TakeAsync(WorkerBuilder.Lease(english.Id))).Lease!.Index);
+        Assert.Equal(0, (await leases.TakeAsync(WorkerBuilder.Lease(any.Id))).Lease!.Index);
+    }
+
+    [Fact]
+    public async Task OfferAsync_MakesAHedgeReady_OnlyForAMeasuredWorkerFastEnough_WhileTheChunkIsLeased()
+    {
+        var registry = CreateRegistry();
+        var leases = LeasesFor(registry);
+        var straggler = await registry.RegisterAsync(new WorkerRegistration(null, "straggler", "base"));
+        var slow = await registry.RegisterAsync(new WorkerRegistration(null, "slow", "base"));
+        var fast = await registry.RegisterAsync(new WorkerRegistration(null, "fast", "base"));
+        await Measure(registry, leases, slow.Id, 0.5);
+        await Measure(registry, leases, fast.Id, 0.05);
+        await leases.OfferAsync([WorkerBuilder.Offer(0)]);
+        var first = (await leases.TakeAsync(WorkerBuilder.Lease(straggler.Id))).Lease!;
+
+        Assert.Equal(0, await leases.OfferAsync([WorkerBuilder.Offer(0)]));
+        Assert.Equal(1, await leases.OfferAsync([WorkerBuilder.Offer(0) with { Hedge = true, Exclude = [straggler.Id], MaxRatio = 0.1, Attempt = 2 }]));
+        Assert.Equal(LeaseTakeStatus.NoWork, (await leases.TakeAsync(WorkerBuilder.Lease(slow.Id))).Status);
+        var hedge = (await leases.TakeAsync(WorkerBuilder.Lease(fast.Id))).Lease!;
+
+        Assert.Equal(2, hedge.Attempt);
+        var states = await leases.InspectAsync("job", [0]);
+        Assert.Equal(2, states[0].Leases.Count);
+        Assert.False(states[0].Ready);
+        var won = await leases.EndAsync(hedge.LeaseId, ReleaseOutcome.Succeeded, WorkerBuilder.Sample(0.05), null);
+        Assert.True(won!.Won);
+        Assert.Equal(first.LeaseId, Assert.Single(won.Cancelled).LeaseId);
+        Assert.Null(await leases.RenewAsync(first.LeaseId, straggler.Id, TimeSpan.FromMinutes(1)));
+        Assert.Null(await leases.EndAsync(first.LeaseId, ReleaseOutcome.Succeeded, null, null));
+        var loser = (await registry.GetAsync(straggler.Id))!;
+        Assert.Equal(0, loser.CompletedChunks);
+        Assert.Equal(0, loser.FailedChunks);
+        Assert.Null(loser.Claim);
+        Assert.Equal(0, await leases.OfferAsync([WorkerBuilder.Offer(0)]));
+    }
+
+    [Fact]
+    public async Task RenewAsync_ExtendsOnlyTheWorkersOwnLiveLease()
+    {
+        var registry = CreateRegistry();
+        var leases = LeasesFor(registry);
+        var worker = await registry.RegisterAsync(new WorkerRegistration(null, "w", "base"));
+        await leases.OfferAsync([WorkerBuilder.Offer(0)]);
+        var lease = (await leases.TakeAsync(WorkerBuilder.Lease(worker.Id, ttl: TimeSpan.FromSeconds(5)))).Lease!;
+
+        var renewed = await leases.RenewAsync(lease.LeaseId, worker.Id, TimeSpan.FromMinutes(1));
+
+        Assert.True(renewed!.ExpiresAtMs > lease.ExpiresAtMs);
+        Assert.Null(await leases.RenewAsync(lease.LeaseId, "someone-else", TimeSpan.FromMinutes(1)));
+        Assert.Null(await leases.RenewAsync("unknown", worker.Id, TimeSpan.FromMinutes(1)));
+    }
+
+    [Fact]
+    public async Task ReapAsync_EndsALeaseNotRenewedInTime_AndMarksItsWorkerOffline()
+    {
+        var registry = CreateRegistry();
+        var leases = LeasesFor(registry);
+        var worker = await registry.RegisterAsync(new WorkerRegistration(null, "w", "base"));
+        await leases.OfferAsync([WorkerBuilder.Offer(0)]);
+        var lease = (await leases.TakeAsync(WorkerBuilder.Lease(worker.Id, ttl: TimeSpan.FromMilliseconds(300)))).Lease!;
+
+        IReadOnlyList<ChunkLease> reaped = [];
+        await Poll.UntilAsync(async () => (reaped = await leases.ReapAsync(10)).Count > 0, "the lease to expire");
+
+        Assert.Equal(lease.LeaseId, Assert.Single(reaped).LeaseId);
+        var after = (await registry.GetAsync(worker.Id))!;
+        Assert.Equal(WorkerStatus.Offline, after.Status);
+        Assert.Equal(1, after.FailedChunks);
+        Assert.Null(await leases.RenewAsync(lease.LeaseId, worker.Id, TimeSpan.FromMinutes(1)));
+        Assert.Equal(1, await leases.OfferAsync([WorkerBuilder.Offer(0) with { Attempt = 2 }]));
+    }
+
+    [Fact]
+    public async Task EndAsync_KeepsLast20Samples_AndAveragesLast10()
+    {
+        var registry = CreateRegistry();
+        var leases = LeasesFor(registry);
+        var worker = await registry.RegisterAsync(new WorkerRegistration(null, "w", "base"));
+
+        for (var i = 1; i <= 25; i++)
+        {
+            await Measure(registry, leases, worker.Id, i / 100.0);
+        }
+
+        var stored = (await registry.GetAsync(worker.Id))!;
+        Assert.Equal(20, stored.Performance.Count);
+        Assert.Equal(0.205, stored.AverageSpeedRatio!.Value, 3);
+        Assert.Equal(25, stored.CompletedChunks);
+    }
+
+    [Fact]
+    public async Task EndAsync_CoolsDownAFailedWorker_ButNotOneThatDeclined()
+    {
+        var registry = CreateRegistry();
+        var leases = LeasesFor(registry);
+        var failing = await registry.RegisterAsync(new WorkerRegistration(null, "failing", "base"));
+        var declining = await registry.RegisterAsync(new WorkerRegistration(null, "declining", "base"));
+        await leases.OfferAsync([WorkerBuilder.Offer(0), WorkerBuilder.Offer(1)]);
+        var failed = (await leases.TakeAsync(WorkerBuilder.Lease(failing.Id))).Lease!;
+        var declined = (await leases.TakeAsync(WorkerBuilder.Lease(declining.Id))).Lease!;
+
+        await leases.EndAsync(failed.LeaseId, ReleaseOutcome.Failed, null, "out of memory");
+        await leases.EndAsync(declined.LeaseId, ReleaseOutcome.Declined, null, "no Japanese");
+        await leases.OfferAsync([WorkerBuilder.Offer(0) with { Attempt = 2 }, WorkerBuilder.Offer(1)]);
+
+        Assert.Equal(LeaseTakeStatus.Cooling, (await leases.TakeAsync(WorkerBuilder.Lease(failing.Id))).Status);
+        Assert.Equal(LeaseTakeStatus.Leased, (await leases.TakeAsync(WorkerBuilder.Lease(declining.Id))).Status);
+        Assert.Equal(1, (await registry.GetAsync(failing.Id))!.FailedChunks);
+        Assert.Equal(0, (await registry.GetAsync(declining.Id))!.FailedChunks);
+    }
+
+    [Fact]
+    public async Task WithdrawAsync_TakesAJobsChunksOutOfTheQueue_AndFreesItsWorkers()
+    {
+        var registry = CreateRegistry();
+        var leases = LeasesFor(registry);
+        var worker = await registry.RegisterAsync(new WorkerRegistration(null, "w", "base"));
+        var other = await registry.RegisterAsync(new WorkerRegistration(null, "o", "base"));
+        await leases.OfferAsync([WorkerBuilder.Offer(0), WorkerBuilder.Offer(1, 10)]);
+        var lease = (await leases.TakeAsync(WorkerBuilder.Lease(worker.Id))).Lease!;
+
+        await leases.WithdrawAsync("job", [0, 1]);
+
+        Assert.Equal(LeaseTakeStatus.NoWork, (await leases.TakeAsync(WorkerBuilder.Lease(other.Id))).Status);
+        Assert.Null((await registry.GetAsync(worker.Id))!.Claim);
+        Assert.Null(await leases.GetAsync(lease.LeaseId));
+        Assert.All(await leases.InspectAsync("job", [0, 1]), s => Assert.False(s.Ready || s.Leases.Count > 0));
+    }
+
+    private static async Task Measure(IWorkerRegistry registry, ILeaseStore leases, string workerId, double ratio)
+    {
+        var jobId = "measure-" + Guid.NewGuid().ToString("N");
+        await leases.OfferAsync([WorkerBuilder.Offer(0, jobId: jobId)]);
+        var lease = (await leases.TakeAsync(WorkerBuilder.Lease(workerId))).Lease;
+        Assert.NotNull(lease);
+        Assert.True((await leases.EndAsync(lease.LeaseId, ReleaseOutcome.Succeeded, WorkerBuilder.Sample(ratio), null))!.Won);
     }
 }

@@ -120,132 +120,38 @@ public sealed class InMemoryWorkerRegistry(IOptions<StateOptions> options, TimeP
         }
     }
 
-    public Task<ClaimedWorker?> ClaimAsync(ClaimRequest request, CancellationToken cancellationToken = default) =>
-        ClaimCore(null, request);
-
-    public Task<ClaimedWorker?> ClaimWorkerAsync(string workerId, ClaimRequest request, CancellationToken cancellationToken = default) =>
-        ClaimCore(workerId, request);
-
-    public Task<bool> HandOverAsync(string workerId, string token, PerformanceSample sample, TimeSpan hold, CancellationToken cancellationToken = default)
+    /// <summary>Runs <paramref name="body"/> on the workers under the registry's lock (the lease store's atomic steps).</summary>
+    internal T Locked<T>(Func<Dictionary<string, Worker>, long, T> body)
     {
         var now = NowMs;
         lock (gate)
         {
             Purge();
-            if (!workers.TryGetValue(workerId, out var w) || w.Claim?.Token != token)
-            {
-                return Task.FromResult(false);
-            }
-
-            workers[workerId] = w with
-            {
-                Claim = w.Claim with { LeaseUntilMs = now + (long)hold.TotalMilliseconds },
-                Status = WorkerStatus.Busy,
-                LastSeenMs = now,
-                LastError = null,
-                CompletedChunks = w.CompletedChunks + 1,
-                ConsecutiveFailures = 0,
-                Performance = w.Performance.Append(sample).TakeLast(Worker.HistoryLength).ToArray(),
-            };
-            return Task.FromResult(true);
+            return body(workers, now);
         }
     }
 
-    public Task<ClaimedWorker?> RenewClaimAsync(string workerId, string token, string chunkId, TimeSpan lease, CancellationToken cancellationToken = default)
+    /// <summary>The worker after its claim ended with <paramref name="outcome"/>: the same rules as the Redis scripts.</summary>
+    internal static Worker Released(Worker w, ReleaseOutcome outcome, PerformanceSample? sample, string? error, long now) => outcome switch
     {
-        var now = NowMs;
-        lock (gate)
+        ReleaseOutcome.Unreachable => w with { Claim = null, Status = WorkerStatus.Offline, FailedChunks = w.FailedChunks + 1, ConsecutiveFailures = w.ConsecutiveFailures + 1, CooldownUntilMs = now + Worker.CooldownMs(w.ConsecutiveFailures + 1), LastError = error },
+        ReleaseOutcome.Failed => w with { Claim = null, Status = WorkerStatus.Online, LastSeenMs = now, FailedChunks = w.FailedChunks + 1, ConsecutiveFailures = w.ConsecutiveFailures + 1, CooldownUntilMs = now + Worker.CooldownMs(w.ConsecutiveFailures + 1), LastError = error },
+        ReleaseOutcome.Declined => w with { Claim = null, Status = WorkerStatus.Online, LastSeenMs = now, LastError = error },
+        ReleaseOutcome.Returned => w with { Claim = null, Status = WorkerStatus.Online, LastSeenMs = now },
+        _ => w with
         {
-            Purge();
-            if (!workers.TryGetValue(workerId, out var w) || w.Claim is not { } claim || claim.Token != token || claim.LeaseUntilMs <= now)
-            {
-                return Task.FromResult<ClaimedWorker?>(null);
-            }
-
-            var renewed = claim with { ChunkId = chunkId, LeaseUntilMs = now + (long)lease.TotalMilliseconds };
-            var updated = workers[workerId] = w with { Claim = renewed, Status = WorkerStatus.Busy };
-            return Task.FromResult<ClaimedWorker?>(new ClaimedWorker(updated, renewed));
-        }
-    }
-
-    public Task<bool> ReleaseAsync(string workerId, string token, ReleaseOutcome outcome, PerformanceSample? sample, string? error, CancellationToken cancellationToken = default)
-    {
-        var now = NowMs;
-        lock (gate)
-        {
-            Purge();
-            if (!workers.TryGetValue(workerId, out var w) || w.Claim?.Token != token)
-            {
-                return Task.FromResult(false);
-            }
-
-            w = outcome switch
-            {
-                ReleaseOutcome.Unreachable => w with { Claim = null, Status = WorkerStatus.Offline, FailedChunks = w.FailedChunks + 1, ConsecutiveFailures = w.ConsecutiveFailures + 1, CooldownUntilMs = now + Worker.CooldownMs(w.ConsecutiveFailures + 1), LastError = error },
-                ReleaseOutcome.Failed => w with { Claim = null, Status = WorkerStatus.Online, LastSeenMs = now, FailedChunks = w.FailedChunks + 1, ConsecutiveFailures = w.ConsecutiveFailures + 1, CooldownUntilMs = now + Worker.CooldownMs(w.ConsecutiveFailures + 1), LastError = error },
-                ReleaseOutcome.Declined => w with { Claim = null, Status = WorkerStatus.Online, LastSeenMs = now, LastError = error },
-                ReleaseOutcome.Returned => w with { Claim = null, Status = WorkerStatus.Online, LastSeenMs = now },
-                _ => w with
-                {
-                    Claim = null,
-                    Status = WorkerStatus.Online,
-                    LastSeenMs = now,
-                    LastError = null,
-                    CompletedChunks = w.CompletedChunks + 1,
-                    ConsecutiveFailures = 0,
-                    Performance = sample is null ? w.Performance : w.Performance.Append(sample).TakeLast(Worker.HistoryLength).ToArray(),
-                },
-            };
-            workers[workerId] = w;
-            return Task.FromResult(true);
-        }
-    }
+            Claim = null,
+            Status = WorkerStatus.Online,
+            LastSeenMs = now,
+            LastError = null,
+            CompletedChunks = w.CompletedChunks + 1,
+            ConsecutiveFailures = 0,
+            Performance = sample is null ? w.Performance : w.Performance.Append(sample).TakeLast(Worker.HistoryLength).ToArray(),
+        },
+    };
 
     public async Task<WorkerStats> GetStatsAsync(CancellationToken cancellationToken = default) =>
         WorkerFactory.Count(await ListAsync(cancellationToken), NowMs, options.Value.WorkerOfflineAfter);
-
-    private Task<ClaimedWorker?> ClaimCore(string? workerId, ClaimRequest request)
-    {
-        var now = NowMs;
-        var offlineAfter = (long)options.Value.WorkerOfflineAfter.TotalMilliseconds;
-        lock (gate)
-        {
-            Purge();
-            // A retried claim (same token) gets the worker it claimed the first time, not a second one.
-            if (workers.Values.FirstOrDefault(w => LiveClaim(w, now) && w.Claim!.Token == request.Token) is { } already)
-            {
-                return Task.FromResult<ClaimedWorker?>(new ClaimedWorker(already, already.Claim!));
-            }
-
-            var best = workers.Values
-                .Where(w => workerId is null || w.Id == workerId)
-                .Where(w => request.Exclude is null || !request.Exclude.Contains(w.Id))
-                .Where(w => w.Serves(request.Language))
-                .Where(w => !string.IsNullOrEmpty(w.Url) && w.Status != WorkerStatus.Offline && now - w.LastSeenMs <= offlineAfter && w.CooldownUntilMs <= now && !LiveClaim(w, now))
-                .OrderBy(w => w.ConsecutiveFailures > 0 ? 1 : 0)
-                .ThenBy(w => w.AverageSpeedRatio ?? -1)
-                .ThenBy(w => w.RegisteredAtMs)
-                .FirstOrDefault();
-            if (best is null)
-            {
-                return Task.FromResult<ClaimedWorker?>(null);
-            }
-
-            // As in Redis: a worker with no history, or one much slower than the fastest online, gets the short chunk.
-            var fastest = workers.Values
-                .Where(w => request.Exclude is null || !request.Exclude.Contains(w.Id))
-                .Where(w => !string.IsNullOrEmpty(w.Url) && w.Status != WorkerStatus.Offline && now - w.LastSeenMs <= offlineAfter)
-                .Min(w => w.AverageSpeedRatio);
-            var ratio = best.AverageSpeedRatio;
-            var takesShort = ratio is null || (fastest is not null && ratio > Worker.SlowFactor * fastest);
-            var (chunkId, lease) = request.Plan is { } plan
-                ? (takesShort ? plan.ShortChunkId : request.ChunkId, plan.LeaseFor(ratio, takesShort))
-                : (request.ChunkId, request.Lease);
-            var claim = new WorkerClaim(request.Token, request.JobId, chunkId, now, now + (long)lease.TotalMilliseconds);
-            var claimed = workers[best.Id] = best with { Claim = claim, Status = WorkerStatus.Busy };
-            return Task.FromResult<ClaimedWorker?>(new ClaimedWorker(claimed, claim));
-        }
-    }
 
     private static bool LiveClaim(Worker w, long now) => w.Claim is not null && w.Claim.LeaseUntilMs > now;
 

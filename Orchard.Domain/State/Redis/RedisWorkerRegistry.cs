@@ -75,51 +75,6 @@ public sealed class RedisWorkerRegistry : IWorkerRegistry
             return rows.Select(r => OrchardJson.Deserialize<Worker>(r.ToString())).OrderBy(w => w.RegisteredAtMs).ThenBy(w => w.Id, StringComparer.Ordinal).ToArray();
         }, cancellationToken);
 
-    public Task<ClaimedWorker?> ClaimAsync(ClaimRequest request, CancellationToken cancellationToken = default) =>
-        ClaimCoreAsync(string.Empty, request, cancellationToken);
-
-    public Task<ClaimedWorker?> ClaimWorkerAsync(string workerId, ClaimRequest request, CancellationToken cancellationToken = default) =>
-        ClaimCoreAsync(workerId, request, cancellationToken);
-
-    public Task<bool> ReleaseAsync(string workerId, string token, ReleaseOutcome outcome, PerformanceSample? sample, string? error, CancellationToken cancellationToken = default) =>
-        ReleaseCoreAsync(workerId, token, outcome, sample, error, hold: null, cancellationToken);
-
-    public Task<bool> HandOverAsync(string workerId, string token, PerformanceSample sample, TimeSpan hold, CancellationToken cancellationToken = default) =>
-        ReleaseCoreAsync(workerId, token, ReleaseOutcome.Succeeded, sample, null, hold, cancellationToken);
-
-    public Task<ClaimedWorker?> RenewClaimAsync(string workerId, string token, string chunkId, TimeSpan lease, CancellationToken cancellationToken = default) =>
-        resilience.RunAsync(nameof(RenewClaimAsync), async () =>
-        {
-            var raw = await Db.ScriptEvaluateAsync(WorkerScripts.Renew, [keys.Worker(workerId)], [token, NowMs, (long)lease.TotalMilliseconds, ExpiryMs, chunkId]);
-            if (raw.IsNull)
-            {
-                return null;
-            }
-
-            var worker = OrchardJson.Deserialize<Worker>(raw.ToString());
-            return new ClaimedWorker(worker, worker.Claim!);
-        }, cancellationToken);
-
-    private Task<bool> ReleaseCoreAsync(string workerId, string token, ReleaseOutcome outcome, PerformanceSample? sample, string? error, TimeSpan? hold, CancellationToken cancellationToken) =>
-        resilience.RunAsync(nameof(ReleaseAsync), async () =>
-            (long)(await Db.ScriptEvaluateAsync(
-                WorkerScripts.Release,
-                [keys.Worker(workerId), keys.WorkerIndex],
-                [
-                    token,
-                    OrchardJson.Serialize(outcome).Trim('"'),
-                    NowMs,
-                    ExpiryMs,
-                    error ?? string.Empty,
-                    sample is null ? string.Empty : sample.AudioSeconds.ToString("R", CultureInfo.InvariantCulture),
-                    sample?.ProcessingSeconds.ToString("R", CultureInfo.InvariantCulture) ?? string.Empty,
-                    sample is null ? string.Empty : OrchardJson.Serialize(sample.At).Trim('"'),
-                    sample?.SpeedRatio.ToString("R", CultureInfo.InvariantCulture) ?? string.Empty,
-                    Worker.HistoryLength,
-                    hold is null ? string.Empty : (long)hold.Value.TotalMilliseconds,
-                ])) == 1,
-            cancellationToken);
-
     public async Task<WorkerStats> GetStatsAsync(CancellationToken cancellationToken = default) =>
         WorkerFactory.Count(await ListAsync(cancellationToken), NowMs, options.WorkerOfflineAfter);
 
@@ -146,49 +101,5 @@ public sealed class RedisWorkerRegistry : IWorkerRegistry
                 [keys.Worker(workerId), keys.WorkerIndex],
                 [NowMs, ExpiryMs, error ?? string.Empty, healthy ? "1" : "0"]);
             return raw.IsNull ? null : OrchardJson.Deserialize<Worker>(raw.ToString());
-        }, cancellationToken);
-
-    // Always nine values, so the arguments after the plan keep their places.
-    private static RedisValue[] PlanArguments(LeasePlan? plan) => plan is null
-        ? [string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty]
-        : [
-            "1",
-            plan.ShortChunkId,
-            plan.LongAudioSeconds.ToString("R", CultureInfo.InvariantCulture),
-            plan.ShortAudioSeconds.ToString("R", CultureInfo.InvariantCulture),
-            plan.SafetyFactor.ToString("R", CultureInfo.InvariantCulture),
-            (long)plan.Floor.TotalMilliseconds,
-            (long)plan.Cap.TotalMilliseconds,
-            plan.UnmeasuredRatio.ToString("R", CultureInfo.InvariantCulture),
-            Worker.SlowFactor.ToString("R", CultureInfo.InvariantCulture),
-        ];
-
-    private Task<ClaimedWorker?> ClaimCoreAsync(string workerId, ClaimRequest request, CancellationToken cancellationToken) =>
-        resilience.RunAsync(nameof(ClaimAsync), async () =>
-        {
-            var raw = await Db.ScriptEvaluateAsync(
-                WorkerScripts.Claim,
-                [keys.WorkerIndex],
-                [
-                    keys.WorkerPrefix,
-                    NowMs,
-                    (long)options.WorkerOfflineAfter.TotalMilliseconds,
-                    (long)request.Lease.TotalMilliseconds,
-                    request.Token,
-                    request.JobId,
-                    request.ChunkId,
-                    ExpiryMs,
-                    workerId,
-                    string.Join('\n', request.Exclude ?? []),
-                    .. PlanArguments(request.Plan),
-                    request.Language is null or LanguageCode.Auto ? string.Empty : request.Language,
-                ]);
-            if (raw.IsNull)
-            {
-                return null;
-            }
-
-            var worker = OrchardJson.Deserialize<Worker>(raw.ToString());
-            return new ClaimedWorker(worker, worker.Claim!);
         }, cancellationToken);
 }

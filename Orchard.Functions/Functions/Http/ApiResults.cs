@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 using Orchard.Domain.Audio;
 using Orchard.Domain.IO;
 using Orchard.Domain.Dashboard;
+using Orchard.Domain.Dispatch;
 using Orchard.Domain.Jobs;
 using Orchard.Domain.Json;
 using Orchard.Domain.Net;
@@ -55,6 +56,9 @@ internal static class ApiResults
         BodyTooLargeException => Error(StatusCodes.Status413PayloadTooLarge, ex.Message),
         WorkerLimitReachedException => Error(StatusCodes.Status503ServiceUnavailable, ex.Message),
         OutboundUrlRefusedException => Error(StatusCodes.Status400BadRequest, ex.Message),
+        LeaseLostException => Json(new { error = ex.Message, cancelled = true }, StatusCodes.Status409Conflict),
+        AnswerRejectedException => Error(StatusCodes.Status422UnprocessableEntity, ex.Message),
+        UnsupportedProtocolException => Json(new { error = ex.Message, supported_protocols = new[] { LeaseBroker.Protocol } }, StatusCodes.Status400BadRequest),
         WebhooksUnavailableException => Error(StatusCodes.Status501NotImplemented, ex.Message),
         InvalidWorkerUrlException or InvalidWorkerRegistrationException or DuplicateWorkerException or InvalidRequestException or UploadNotFoundException => Error(StatusCodes.Status400BadRequest, ex.Message),
         JsonException => Error(StatusCodes.Status400BadRequest, $"The request body is not valid JSON: {ex.Message}"),

@@ -63,7 +63,7 @@ public sealed class JobsFunctions(JobSubmission submission, JobReader reader, Jo
             using var span = OrchardTelemetry.Source.StartActivity(OrchardTelemetry.SubmitSpan);
             var job = await submission.SubmitAsync(await UploadReader.ReadAsync(request), request.HttpContext.RequestAborted);
             span?.SetTag(OrchardTelemetry.JobIdTag, job.JobId);
-            var input = new JobRequest(job.JobId, job.Purify, job.Language, DispatchLimits.From(dispatch.Value)) { Callback = job.CallbackUrl is not null };
+            var input = new JobRequest(job.JobId, job.Purify, job.Language, DispatchRules.From(dispatch.Value)) { Callback = job.CallbackUrl is not null };
             try
             {
                 await durable.ScheduleNewOrchestrationInstanceAsync(nameof(JobOrchestrator), input, new StartOrchestrationOptions(job.JobId));

@@ -7,8 +7,9 @@ using Orchard.Domain.State;
 namespace Orchard.Functions.Functions.Orchestration;
 
 /// <summary>
-/// One job: purify (or bypass) → split → transcribe every speech chunk, one bounded batch per generation
-/// (continue-as-new in between, so history stays small on a 10-hour recording) → build the transcript → completed.
+/// One job: purify (or bypass) → split → every speech chunk flows through the ready queue to whichever worker suits it
+/// (<see cref="JobFlow"/>: lease events raced against durable timers, continue-as-new every few hundred events so history
+/// stays small on a 10-hour recording) → build the transcript → completed.
 /// A chunk given up does not stop the others: the job then ends failed with the transcript of every other chunk,
 /// each gap marked, and an error naming the chunks it lacks.
 /// Deterministic: no I/O, clock or GUIDs except through the context.
@@ -50,40 +51,41 @@ public static partial class JobOrchestrator
     private static async Task<JobOutcome> RunJobAsync(TaskOrchestrationContext context, JobRequest request)
     {
         var logger = context.CreateReplaySafeLogger(nameof(JobOrchestrator));
-        var split = request.Continuation is not null;
+        var split = request.Flow is not null;
         try
         {
-            var state = request.Continuation ?? await PrepareAsync(context, request);
-            split = true;
-            var batch = new ChunkBatch(request.JobId, request.Language, state.Remaining.Take(request.Limits.BatchSize).ToArray(), request.Limits)
+            var state = request.Flow;
+            if (state is null)
             {
-                Declined = state.Declined,
-            };
-            context.SetCustomStatus(new { phase = "processing", transcribed = state.Transcribed, speech_chunks = state.SpeechChunks, failed = state.Failed.Count });
-            var outcome = await BatchDispatch.DispatchAsync(context, batch);
-            var next = state with
-            {
-                Remaining = state.Remaining.Skip(batch.Chunks.Count).ToArray(),
-                Transcribed = state.Transcribed + outcome.Transcribed,
-                Failed = [.. state.Failed, .. outcome.Failed],
-                Declined = outcome.Declined,
-            };
-            if (outcome.Stopped is null && next.Remaining.Count > 0)
-            {
-                // A fresh history per batch keeps replay cheap and history bounded on a 10-hour recording.
-                context.ContinueAsNew(request with { Continuation = next });
-                return new JobOutcome(request.JobId, JobStatus.Processing, 0, null);
+                var prepared = await context.CallActivityAsync<Domain.Dispatch.PreparedJob>(nameof(JobActivities.PrepareAudio), request, StoreRetry);
+                split = true;
+                state = JobFlow.Start(prepared, new DateTimeOffset(context.CurrentUtcDateTime, TimeSpan.Zero).ToUnixTimeMilliseconds(), request.Rules);
+                var refusal = await context.CallActivityAsync<string?>(nameof(DispatchActivities.CheckFleet), new FleetCheck(request.JobId, request.Language, []), StoreRetry);
+                state = state with { Stopped = refusal };
             }
 
-            if (outcome.Stopped is not null || next.Failed.Count > 0)
+            context.SetCustomStatus(new { phase = "processing", transcribed = state.Transcribed, speech_chunks = state.SpeechChunks, failed = state.Failed.Count });
+            var done = await JobFlow.RunAsync(context, request, state);
+            if (done is null)
             {
-                return await KeepPartialAsync(context, request.JobId, next.Failed, outcome.Stopped);
+                return new JobOutcome(request.JobId, JobStatus.Processing, 0, null); // continued as new
+            }
+
+            if (done.Open.Count > 0)
+            {
+                // Stopped: the chunks still open leave the queue, and are named in the outcome.
+                await context.CallActivityAsync<bool>(nameof(DispatchActivities.WithdrawChunks), new WithdrawRequest(request.JobId, done.Open.Select(c => c.Index).ToArray()), StoreRetry);
+            }
+
+            if (done.Stopped is not null || done.Failed.Count > 0)
+            {
+                return await KeepPartialAsync(context, request.JobId, done.Failed, done.Open.Count > 0 ? done.Stopped : null);
             }
 
             // One step: aggregating → transcript blob → completed.
-            context.SetCustomStatus(new { phase = "aggregating", transcribed = next.Transcribed, speech_chunks = next.SpeechChunks });
+            context.SetCustomStatus(new { phase = "aggregating", transcribed = done.Transcribed, speech_chunks = done.SpeechChunks });
             var segments = await context.CallActivityAsync<int>(nameof(JobActivities.BuildTranscript), request.JobId, StoreRetry);
-            context.SetCustomStatus(new { phase = "completed", transcribed = next.Transcribed, speech_chunks = next.SpeechChunks });
+            context.SetCustomStatus(new { phase = "completed", transcribed = done.Transcribed, speech_chunks = done.SpeechChunks });
             LogCompleted(logger, request.JobId, segments);
             return new JobOutcome(request.JobId, JobStatus.Completed, segments, null);
         }
@@ -94,7 +96,7 @@ public static partial class JobOrchestrator
                 // Whatever broke, the chunks already transcribed are kept; only if that fails too is the job failed bare.
                 try
                 {
-                    return await KeepPartialAsync(context, request.JobId, request.Continuation?.Failed ?? [], ex.FailureDetails.ErrorMessage);
+                    return await KeepPartialAsync(context, request.JobId, request.Flow?.Failed ?? [], ex.FailureDetails.ErrorMessage);
                 }
                 catch (TaskFailedException)
                 {
@@ -126,15 +128,6 @@ public static partial class JobOrchestrator
         }
 
         return new JobOutcome(jobId, built.Status, built.Segments, built.Error);
-    }
-
-    /// <summary>Purify (or bypass) and split; the speech chunks come back longest first.</summary>
-    private static async Task<DispatchState> PrepareAsync(TaskOrchestrationContext context, JobRequest request)
-    {
-        // One step: purifying (or bypassed) → splitting → processing, written by the activity as it goes.
-        var prepared = await context.CallActivityAsync<Domain.Dispatch.PreparedJob>(nameof(JobActivities.PrepareAudio), request, StoreRetry);
-        var ordered = prepared.SpeechChunks.OrderByDescending(c => c.SentMs).ThenBy(c => c.Index).ToArray();
-        return new DispatchState(prepared.DurationMs, ordered, 0, ordered.Length);
     }
 
     private static async Task<JobOutcome> Fail(TaskOrchestrationContext context, string jobId, string error)

@@ -19,9 +19,12 @@ public static class OrchardTasks
         Activity<JobActivities, JobRequest, PreparedJob>(registry, nameof(JobActivities.PrepareAudio), (a, i) => a.PrepareAudio(i));
         Activity<JobActivities, string, int>(registry, nameof(JobActivities.BuildTranscript), (a, i) => a.BuildTranscript(i));
         Activity<JobActivities, PartialTranscriptRequest, Domain.Transcripts.PartialBuild>(registry, nameof(JobActivities.BuildPartialTranscript), (a, i) => a.BuildPartialTranscript(i));
-        Activity<DispatchActivities, ClaimInput, Assignment>(registry, nameof(DispatchActivities.ClaimWorker), (a, i) => a.ClaimWorker(i));
-        Activity<DispatchActivities, Assignment, DeliveryReport>(registry, nameof(DispatchActivities.DeliverChunk), (a, i) => a.DeliverChunk(i));
-        Activity<DispatchActivities, Handover, bool>(registry, nameof(DispatchActivities.ReleaseWorker), (a, i) => a.ReleaseWorker(i));
+        // The Functions host binds [DurableClient]; here it is the host's own client (the holder finds it as a service).
+        Activity<DispatchActivities, OfferRequest, int[]>(registry, nameof(DispatchActivities.OfferChunks), (a, i) => a.OfferChunks(i, null!));
+        Activity<DispatchActivities, ReviewRequest, ChunkReview[]>(registry, nameof(DispatchActivities.ReviewChunks), (a, i) => a.ReviewChunks(i, null!));
+        Activity<DispatchActivities, RevokeRequest, bool>(registry, nameof(DispatchActivities.RevokeLeases), (a, i) => a.RevokeLeases(i));
+        Activity<DispatchActivities, FleetCheck, string?>(registry, nameof(DispatchActivities.CheckFleet), (a, i) => a.CheckFleet(i));
+        Activity<DispatchActivities, WithdrawRequest, bool>(registry, nameof(DispatchActivities.WithdrawChunks), (a, i) => a.WithdrawChunks(i));
         registry.AddOrchestratorFunc<CallbackRequest, Domain.Webhooks.CallbackResult>(nameof(CallbackOrchestrator), (context, _) => CallbackOrchestrator.RunAsync(context));
         Activity<CallbackActivities, Domain.Webhooks.CallbackAttempt, Domain.Webhooks.CallbackResult>(registry, nameof(CallbackActivities.DeliverCallback), (a, i) => a.DeliverCallback(i));
         // The Functions host binds [DurableClient]; here it is the host's own client.
@@ -33,7 +36,8 @@ public static class OrchardTasks
     public static IReadOnlyList<string> Names { get; } =
     [
         nameof(JobOrchestrator), nameof(JobActivities.SetJobStatus), nameof(JobActivities.PrepareAudio),
-        nameof(JobActivities.BuildTranscript), nameof(JobActivities.BuildPartialTranscript), nameof(DispatchActivities.ClaimWorker), nameof(DispatchActivities.DeliverChunk), nameof(DispatchActivities.ReleaseWorker),
+        nameof(JobActivities.BuildTranscript), nameof(JobActivities.BuildPartialTranscript), nameof(DispatchActivities.OfferChunks), nameof(DispatchActivities.ReviewChunks), nameof(DispatchActivities.RevokeLeases),
+        nameof(DispatchActivities.CheckFleet), nameof(DispatchActivities.WithdrawChunks),
         nameof(CallbackOrchestrator), nameof(CallbackActivities.DeliverCallback), nameof(CallbackActivities.StartCallback),
     ];
 

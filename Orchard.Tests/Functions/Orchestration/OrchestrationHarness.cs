@@ -41,7 +41,7 @@ public sealed class OrchestrationHarness : IAsyncDisposable
     {
         await using var file = File.OpenRead(wavPath);
         var job = await Services.GetRequiredService<JobSubmission>().SubmitAsync(file, Path.GetFileName(wavPath), purify, language, CancellationToken.None);
-        var limits = DispatchLimits.From(Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<DispatchOptions>>().Value);
+        var limits = DispatchRules.From(Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<DispatchOptions>>().Value);
         await Client.ScheduleNewOrchestrationInstanceAsync(nameof(JobOrchestrator), new JobRequest(job.JobId, purify, job.Language, limits), new StartOrchestrationOptions(job.JobId));
         return job.JobId;
     }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Orchard.Domain.Workers;
 using Orchard.Functions.Functions.Timers;
 using Orchard.Tests.Functions.Http;
+using Orchard.Tests.Builders;
 using Orchard.Tests.Infrastructure;
 
 namespace Orchard.Tests.Functions.Timers;
@@ -44,7 +45,9 @@ public sealed class WorkerSweepFunctionsTests
         await using var host = await ApiHost.StartAsync(new Dictionary<string, string?> { ["State:WorkerOfflineAfter"] = "00:00:01" });
         var silent = await host.Workers.RegisterAsync(new WorkerRegistration(null, "phone", "tiny"));
         var busy = await host.Workers.AddAsync("127.0.0.1:1");
-        Assert.NotNull(await host.Workers.ClaimWorkerAsync(busy.Id, new ClaimRequest("job", "job_chunk_0", "token", TimeSpan.FromMinutes(1))));
+        var leases = host.Services.GetRequiredService<ILeaseStore>();
+        await leases.OfferAsync([WorkerBuilder.Offer(0, jobId: "sweep-" + Guid.NewGuid().ToString("N"))]);
+        Assert.Equal(LeaseTakeStatus.Leased, (await leases.TakeAsync(WorkerBuilder.Lease(busy.Id))).Status);
         var sweep = host.Function<WorkerSweepFunctions>();
 
         await Poll.UntilAsync(async () =>

@@ -9,4 +9,6 @@ public sealed class InMemoryWorkerRegistryTests : WorkerRegistryContract
 {
     protected override IWorkerRegistry CreateRegistry(Action<StateOptions>? configure = null) =>
         new InMemoryWorkerRegistry(RedisFixture.Options(string.Empty, configure), TimeProvider.System);
+
+    protected override ILeaseStore LeasesFor(IWorkerRegistry registry) => new InMemoryLeaseStore((InMemoryWorkerRegistry)registry);
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Orchard.Domain.State;
+using Orchard.Domain.State.Redis;
 using Orchard.Domain.Workers;
 using Orchard.Tests.Builders;
 using Orchard.Tests.Infrastructure;
@@ -19,6 +20,9 @@ public sealed class RedisWorkerRegistryTests(RedisFixture redis) : WorkerRegistr
         return redis.WorkerRegistry(RedisFixture.Options(prefix, configure));
     }
 
+    protected override ILeaseStore LeasesFor(IWorkerRegistry registry) =>
+        new RedisLeaseStore(redis.Redis, RedisFixture.Options(prefix), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<RedisLeaseStore>.Instance);
+
     [Fact]
     public async Task AddAsync_StoresWorkerUnderItsUrl_WithExpiryTtl()
     {
@@ -33,28 +37,33 @@ public sealed class RedisWorkerRegistryTests(RedisFixture redis) : WorkerRegistr
     }
 
     [Fact]
-    public async Task ClaimAsync_KeepsKeyAlive_AsLongAsTheLease()
+    public async Task TakeAsync_KeepsTheWorkerKeyAlive_AsLongAsTheLease()
     {
         var registry = CreateRegistry();
-        await registry.AddAsync("http://w:1");
+        var worker = await registry.AddAsync("http://w:1");
+        var leases = LeasesFor(registry);
+        await leases.OfferAsync([WorkerBuilder.Offer(0)]);
 
-        await registry.ClaimAsync(WorkerBuilder.Claim(lease: TimeSpan.FromMinutes(20)));
+        await leases.TakeAsync(WorkerBuilder.Lease(worker.Id, ttl: TimeSpan.FromMinutes(20)));
 
         var ttl = await Db.KeyTimeToLiveAsync($"{prefix}worker:http://w:1");
         Assert.InRange(ttl!.Value.TotalMinutes, 19.5, 20);
     }
 
     [Fact]
-    public async Task ClaimAsync_NeverGivesOneWorkerTwice_WhenEightConnectionsClaimAtOnce()
+    public async Task TakeAsync_NeverLeasesOneChunkTwice_WhenEightConnectionsTakeAtOnce()
     {
         var options = RedisFixture.Options(RedisFixture.NewPrefix());
         var setup = redis.WorkerRegistry(options);
-        for (var i = 0; i < 5; i++)
+        var ids = new List<string>();
+        for (var i = 0; i < 40; i++)
         {
-            await setup.AddAsync($"http://worker-{i}:8080");
+            ids.Add((await setup.RegisterAsync(new WorkerRegistration(null, $"w{i}", "base"))).Id);
         }
 
-        var wins = new ConcurrentBag<string>();
+        var store = new RedisLeaseStore(redis.Redis, options, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<RedisLeaseStore>.Instance);
+        await store.OfferAsync(Enumerable.Range(0, 5).Select(i => WorkerBuilder.Offer(i)).ToArray());
+        var wins = new ConcurrentBag<int>();
         var connections = new List<ConnectionMultiplexer>();
         try
         {
@@ -63,14 +72,14 @@ public sealed class RedisWorkerRegistryTests(RedisFixture redis) : WorkerRegistr
                 connections.Add(await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString));
             }
 
-            await Task.WhenAll(connections.Select(connection => Task.Run(async () =>
+            await Task.WhenAll(connections.Select((connection, c) => Task.Run(async () =>
             {
-                var registry = redis.WorkerRegistry(options, connection);
-                for (var attempt = 0; attempt < 10; attempt++)
+                var leases = new RedisLeaseStore(connection, options, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<RedisLeaseStore>.Instance);
+                foreach (var id in ids.Skip(c * 5).Take(5))
                 {
-                    if (await registry.ClaimAsync(WorkerBuilder.Claim()) is { } won)
+                    if ((await leases.TakeAsync(WorkerBuilder.Lease(id))).Lease is { } won)
                     {
-                        wins.Add(won.Worker.Id);
+                        wins.Add(won.Index);
                     }
                 }
             })));
@@ -83,7 +92,6 @@ public sealed class RedisWorkerRegistryTests(RedisFixture redis) : WorkerRegistr
             }
         }
 
-        Assert.Equal(5, wins.Count);
-        Assert.Equal(5, wins.Distinct().Count());
+        Assert.Equal([0, 1, 2, 3, 4], wins.Order());
     }
 }
