@@ -42,8 +42,8 @@ public sealed partial class LeaseBroker(
 
     private readonly SemaphoreSlim fleetGate = new(1, 1);
     private IReadOnlyList<Worker> fleet = [];
-    private long fleetAtMs = long.MinValue;
-    private long lastReapMs = long.MinValue;
+    private long fleetAtMs;
+    private long lastReapMs;
 
     public DispatchRules Rules => DispatchRules.From(options.Value);
 
@@ -230,7 +230,7 @@ public sealed partial class LeaseBroker(
         var firstUnreadable = kind == WorkerFailureKind.InvalidAnswer ? await SameUnreadableAnswerAsync(lease, reason, cancellationToken) : null;
         var outcome = kind == WorkerFailureKind.Declined || firstUnreadable is not null ? ReleaseOutcome.Declined
             : kind is WorkerFailureKind.Unreachable or WorkerFailureKind.Timeout ? ReleaseOutcome.Unreachable : ReleaseOutcome.Failed;
-        if (await leases.EndAsync(lease.LeaseId, outcome, null, reason, cancellationToken) is null)
+        if (await leases.EndAsync(lease.LeaseId, outcome, null, reason, refusedJob: kind == WorkerFailureKind.Declined, cancellationToken) is null)
         {
             throw new LeaseLostException(lease.LeaseId);
         }

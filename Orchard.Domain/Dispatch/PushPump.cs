@@ -112,7 +112,7 @@ public sealed partial class PushPump(
         {
             await lost.CancelAsync();
             await renewals;
-            await broker.FailAsync(lease, ex.Kind, ex.Message, CancellationToken.None);
+            await broker.FailAsync(lease, ex.Kind, ex.Reason, CancellationToken.None);
         }
         catch (OperationCanceledException) when (lost.IsCancellationRequested)
         {

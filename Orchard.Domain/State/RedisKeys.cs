@@ -53,6 +53,9 @@ public sealed class RedisKeys(string prefix)
 
     public string AnsweredPrefix => Prefix + "orchard:done:";
 
+    /// <summary>Per job, the workers that refused it (a language they do not serve).</summary>
+    public string DeclinedPrefix => Prefix + "orchard:declined:";
+
     public RedisKey Lease(string leaseId) => LeasePrefix + leaseId;
 
     /// <summary>The ready queue's member for a chunk.</summary>

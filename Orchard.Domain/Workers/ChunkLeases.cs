@@ -81,6 +81,12 @@ public interface ILeaseStore
     /// </summary>
     Task<LeaseEnd?> EndAsync(string leaseId, ReleaseOutcome outcome, PerformanceSample? sample, string? error, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// As <see cref="EndAsync(string, ReleaseOutcome, PerformanceSample?, string?, CancellationToken)"/>; with
+    /// <paramref name="refusedJob"/> the worker refused the job (its language) and is never offered its other chunks.
+    /// </summary>
+    Task<LeaseEnd?> EndAsync(string leaseId, ReleaseOutcome outcome, PerformanceSample? sample, string? error, bool refusedJob, CancellationToken cancellationToken = default);
+
     /// <summary>Ends up to <paramref name="max"/> leases whose time ran out (their worker went silent: unreachable) and returns them.</summary>
     Task<IReadOnlyList<ChunkLease>> ReapAsync(int max, CancellationToken cancellationToken = default);
 

@@ -8,6 +8,7 @@ public sealed class InMemoryLeaseStore(InMemoryWorkerRegistry registry) : ILease
     private readonly Dictionary<string, ChunkOffer> ready = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ChunkLease> leases = new(StringComparer.Ordinal);
     private readonly HashSet<string> answered = new(StringComparer.Ordinal);
+    private readonly HashSet<(string JobId, string WorkerId)> refused = [];
 
     private static string Member(string jobId, int index) => RedisKeys.ReadyMember(jobId, index);
 
@@ -54,6 +55,7 @@ public sealed class InMemoryLeaseStore(InMemoryWorkerRegistry registry) : ILease
             var pick = ordered.Take(request.MaxScan).Select(p => (KeyValuePair<string, ChunkOffer>?)p).FirstOrDefault(p =>
                 w.Serves(p!.Value.Value.Language)
                 && !p.Value.Value.Exclude.Contains(w.Id)
+                && !refused.Contains((p.Value.Value.JobId, w.Id))
                 && (p.Value.Value.MaxRatio is not { } max || (ratio is not null && ratio <= max)));
             if (pick is not { } chosen)
             {
@@ -96,11 +98,19 @@ public sealed class InMemoryLeaseStore(InMemoryWorkerRegistry registry) : ILease
         }));
 
     public Task<LeaseEnd?> EndAsync(string leaseId, ReleaseOutcome outcome, PerformanceSample? sample, string? error, CancellationToken cancellationToken = default) =>
+        EndAsync(leaseId, outcome, sample, error, refusedJob: false, cancellationToken);
+
+    public Task<LeaseEnd?> EndAsync(string leaseId, ReleaseOutcome outcome, PerformanceSample? sample, string? error, bool refusedJob, CancellationToken cancellationToken = default) =>
         Task.FromResult(registry.Locked<LeaseEnd?>((workers, now) =>
         {
             if (EndOne(workers, leaseId, outcome, sample, error, now) is not { } lease)
             {
                 return null;
+            }
+
+            if (refusedJob)
+            {
+                refused.Add((lease.JobId, lease.WorkerId));
             }
 
             if (outcome != ReleaseOutcome.Succeeded)

@@ -60,7 +60,7 @@ internal static class LeaseScripts
     /// <summary>
     /// KEYS: ready, offers, leases, worker, worker index; ARGV: worker id, now, lease id, ttl ms, pick ('longest' or
     /// 'shortest'), how many ready chunks to look at, lease prefix, chunk-leases prefix, worker expiry ms, how long a
-    /// lost lease's record is kept (ms). Returns {'leased', json}, {'none'}, {'unknown'} or {'cooling', until ms}.
+    /// lost lease's record is kept (ms), the prefix of each job's set of workers that declined it. Returns {'leased', json}, {'none'}, {'unknown'} or {'cooling', until ms}.
     /// </summary>
     public const string Take = WorkerScripts.Common + "\n" + """
         local raw = redis.call('GET', KEYS[4])
@@ -94,6 +94,7 @@ internal static class LeaseScripts
             if ok and type(o.exclude) == 'table' then
               for _, x in ipairs(o.exclude) do if x == w.id then ok = false end end
             end
+            if ok and redis.call('SISMEMBER', ARGV[11] .. o.job_id, w.id) == 1 then ok = false end
             if ok and type(o.max_ratio) == 'number' then ok = ratio ~= nil and ratio <= o.max_ratio end
             if ok then pick, offer = m, o break end
           end
@@ -154,7 +155,8 @@ internal static class LeaseScripts
     /// <summary>
     /// KEYS: leases, worker index, ready, offers; ARGV: lease id, outcome, now, worker expiry ms, error, sample
     /// (audio s, processing s, at, ratio; empty without), history length, lease prefix, chunk-leases prefix, done
-    /// prefix, worker prefix. Returns {'gone'} or {'ok', json, won ('1'/'0'), cancelled lease json...}.
+    /// prefix, worker prefix, declined prefix, '1' when the worker refused the job. Returns {'gone'} or {'ok', json,
+    /// won ('1'/'0'), cancelled lease json...}.
     /// </summary>
     public const string End = WorkerScripts.Common + "\n" + """
         local now, expiry, hist = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[10])
@@ -166,6 +168,11 @@ internal static class LeaseScripts
         local raw = end_one(ARGV[1], ARGV[2], ARGV[5], sample)
         if not raw then return {'gone'} end
         local l = cjson.decode(raw)
+        if ARGV[16] == '1' then
+          -- A worker that refused the job (its language) is never offered its other chunks.
+          redis.call('SADD', ARGV[15] .. l.job_id, l.worker_id)
+          redis.call('PEXPIRE', ARGV[15] .. l.job_id, 86400000)
+        end
         local out = {'ok', raw, '0'}
         if ARGV[2] == 'succeeded' then
           if redis.call('HSETNX', done_prefix .. l.job_id, tostring(l.index), ARGV[1]) == 1 then out[3] = '1' end

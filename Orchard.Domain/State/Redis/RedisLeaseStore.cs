@@ -60,7 +60,7 @@ public sealed class RedisLeaseStore : ILeaseStore
                 [
                     request.WorkerId, NowMs, request.LeaseId, (long)request.Ttl.TotalMilliseconds,
                     request.Pick == LeasePick.Longest ? "longest" : "shortest", request.MaxScan,
-                    keys.LeasePrefix, keys.ChunkLeasesPrefix, ExpiryMs, RecordKeepMs,
+                    keys.LeasePrefix, keys.ChunkLeasesPrefix, ExpiryMs, RecordKeepMs, keys.DeclinedPrefix,
                 ]))!;
             return result[0].ToString() switch
             {
@@ -89,6 +89,9 @@ public sealed class RedisLeaseStore : ILeaseStore
         }, cancellationToken);
 
     public Task<LeaseEnd?> EndAsync(string leaseId, ReleaseOutcome outcome, PerformanceSample? sample, string? error, CancellationToken cancellationToken = default) =>
+        EndAsync(leaseId, outcome, sample, error, refusedJob: false, cancellationToken);
+
+    public Task<LeaseEnd?> EndAsync(string leaseId, ReleaseOutcome outcome, PerformanceSample? sample, string? error, bool refusedJob, CancellationToken cancellationToken = default) =>
         resilience.RunAsync(nameof(EndAsync), async () =>
         {
             var result = (RedisResult[])(await Db.ScriptEvaluateAsync(
@@ -101,6 +104,7 @@ public sealed class RedisLeaseStore : ILeaseStore
                     sample is null ? string.Empty : OrchardJson.Serialize(sample.At).Trim('"'),
                     sample?.SpeedRatio.ToString("R", CultureInfo.InvariantCulture) ?? string.Empty,
                     Worker.HistoryLength, keys.LeasePrefix, keys.ChunkLeasesPrefix, keys.AnsweredPrefix, keys.WorkerPrefix,
+                    keys.DeclinedPrefix, refusedJob ? "1" : "0",
                 ]))!;
             if (result[0].ToString() != "ok")
             {
