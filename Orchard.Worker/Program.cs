@@ -1,9 +1,11 @@
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Orchard.Worker;
 
 try
 {
-    await using var app = WorkerApp.Build(args);
+    // RunAsync disposes the host when it ends.
+    using var app = WorkerApp.Build(args);
     await app.RunAsync();
     return 0;
 }

@@ -34,4 +34,34 @@ internal static partial class WorkerLog
 
     [LoggerMessage(23, LogLevel.Warning, "[Master] {Master} unreachable ({Reason}); retrying in {Delay}")]
     public static partial void MasterUnreachable(ILogger logger, string master, string reason, TimeSpan delay);
+
+    [LoggerMessage(30, LogLevel.Information, "[Worker] Engine {Engine}, model {Model}, pulling chunks from {Master}; no port open")]
+    public static partial void StartedPull(ILogger logger, string engine, string model, string master);
+
+    [LoggerMessage(31, LogLevel.Information, "[Master] Registered with {Master} as pull worker {WorkerId}; heartbeat every {Interval}")]
+    public static partial void RegisteredPull(ILogger logger, string master, string workerId, TimeSpan interval);
+
+    [LoggerMessage(32, LogLevel.Information, "[Lease] {LeaseId}: chunk {ChunkId} ({AudioSeconds:F1} s, language {Language}); renewing every {RenewEvery}")]
+    public static partial void Leased(ILogger logger, string leaseId, string chunkId, double audioSeconds, string language, TimeSpan renewEvery);
+
+    [LoggerMessage(33, LogLevel.Information, "[Lease] {LeaseId}: result {Status}")]
+    public static partial void ResultPosted(ILogger logger, string leaseId, string status);
+
+    [LoggerMessage(34, LogLevel.Warning, "[Lease] {LeaseId}: giving the chunk back ({Reason}, declined {Declined}): {Status}")]
+    public static partial void FailPosted(ILogger logger, string leaseId, string reason, bool declined, string status);
+
+    [LoggerMessage(35, LogLevel.Warning, "[Lease] {LeaseId} is no longer this worker's: transcription stopped, chunk dropped")]
+    public static partial void LeaseLost(ILogger logger, string leaseId);
+
+    [LoggerMessage(36, LogLevel.Warning, "[Lease] {LeaseId}: could not renew ({Reason}); trying again in {Delay}")]
+    public static partial void RenewFailed(ILogger logger, string leaseId, string reason, TimeSpan delay);
+
+    [LoggerMessage(37, LogLevel.Warning, "[Lease] {LeaseId}: could not tell the master ({Reason}); attempt {Attempt} of {Attempts}")]
+    public static partial void AnswerUndelivered(ILogger logger, string leaseId, string reason, int attempt, int attempts);
+
+    [LoggerMessage(38, LogLevel.Error, "[Lease] {LeaseId}: transcription failed: {Reason}")]
+    public static partial void LeaseTranscriptionFailed(ILogger logger, string leaseId, string reason, Exception exception);
+
+    [LoggerMessage(39, LogLevel.Debug, "[Lease] {Master} answered 204 after only {Elapsed}: waiting {Delay} before asking again")]
+    public static partial void ShortPoll(ILogger logger, string master, TimeSpan elapsed, TimeSpan delay);
 }

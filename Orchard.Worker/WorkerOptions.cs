@@ -15,6 +15,21 @@ public sealed class WorkerOptions
     /// <summary>Engine name for Whisper through Whisper.net (a ggml model file).</summary>
     public const string Whisper = "whisper";
 
+    /// <summary>Mode: pull when <see cref="MasterUrl"/> is set and <see cref="PublicUrl"/> is not, push otherwise.</summary>
+    public const string AutoMode = "auto";
+
+    /// <summary>Mode: the worker calls the master for chunks (worker protocol v1) and opens no port.</summary>
+    public const string PullMode = "pull";
+
+    /// <summary>Mode: the worker serves <c>POST /transcribe</c> and the master sends it chunks.</summary>
+    public const string PushMode = "push";
+
+    /// <summary>
+    /// <c>auto</c>, <c>pull</c> or <c>push</c>. Auto pulls when the master cannot be told a URL to call (no
+    /// <see cref="PublicUrl"/>) but can be reached (<see cref="MasterUrl"/>): a device behind NAT needs no open port.
+    /// </summary>
+    public string Mode { get; set; } = AutoMode;
+
     /// <summary>
     /// Where Kestrel listens, separated by <c>;</c>. Loopback by default: a worker exposed on the network serves
     /// anyone who can reach it, so that has to be a deliberate choice (<c>http://0.0.0.0:8080</c>).
@@ -80,4 +95,11 @@ public sealed class WorkerOptions
 
     /// <summary>The longest wait between attempts to reach the master.</summary>
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Whether these settings make a pull worker (see <see cref="Mode"/>); the validator rejects any other mode name.</summary>
+    public bool IsPull =>
+        string.Equals(Mode, PullMode, StringComparison.OrdinalIgnoreCase)
+        || (string.Equals(Mode, AutoMode, StringComparison.OrdinalIgnoreCase)
+            && string.IsNullOrWhiteSpace(PublicUrl)
+            && !string.IsNullOrWhiteSpace(MasterUrl));
 }

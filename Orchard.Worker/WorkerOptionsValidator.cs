@@ -33,6 +33,7 @@ public sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
             errors.Add($"Worker:MasterUrl: '{options.MasterUrl}' is not an absolute http(s) URL.");
         }
 
+        ValidateMode(options, errors);
         if (string.IsNullOrWhiteSpace(options.Name))
         {
             errors.Add("Worker:Name is empty.");
@@ -77,6 +78,32 @@ public sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void ValidateMode(WorkerOptions options, List<string> errors)
+    {
+        string[] modes = [WorkerOptions.AutoMode, WorkerOptions.PullMode, WorkerOptions.PushMode];
+        if (!modes.Contains(options.Mode, StringComparer.OrdinalIgnoreCase))
+        {
+            errors.Add($"Worker:Mode: '{options.Mode}' is not a mode; use 'auto' (pull when Worker:PublicUrl is empty), 'pull' or 'push'.");
+            return;
+        }
+
+        if (!string.Equals(options.Mode, WorkerOptions.PullMode, StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
+        if (string.IsNullOrWhiteSpace(options.MasterUrl))
+        {
+            errors.Add("Worker:Mode=pull needs Worker:MasterUrl: a pull worker asks the master for chunks.");
+        }
+
+        // A pull worker never tells the master a URL, so a PublicUrl here is an operator expecting calls that never come.
+        if (!string.IsNullOrWhiteSpace(options.PublicUrl))
+        {
+            errors.Add("Worker:PublicUrl is set but Worker:Mode=pull opens no port: remove Worker:PublicUrl, or use Worker:Mode=push to be called on it.");
+        }
     }
 
     private static void ValidateWhisper(WorkerOptions options, List<string> errors)

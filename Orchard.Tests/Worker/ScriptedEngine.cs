@@ -21,6 +21,9 @@ public sealed class ScriptedEngine : ITranscriptionEngine
 
     public string Model => "scripted-model";
 
+    /// <summary>What the engine tells the master it transcribes (null: every language).</summary>
+    public IReadOnlyList<string>? Languages { get; init; }
+
     public int Calls => Volatile.Read(ref calls);
 
     /// <summary>The last audio the engine was given (its file is gone once the request ends).</summary>

@@ -1,6 +1,11 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Orchard.Tests.Audio;
 using Orchard.Worker;
+using Orchard.Worker.Pull;
 using Orchard.Worker.Registration;
 using Orchard.Tests.Infrastructure;
 
@@ -32,5 +37,72 @@ public class WorkerAppTests
         Assert.Equal("spare-laptop", body.GetProperty("name").GetString());
         Assert.Equal("http://192.0.2.9:8080", body.GetProperty("url").GetString());
         Assert.All(master.Keys, k => Assert.Equal("abc", k));
+    }
+
+    [Fact]
+    public void Build_MakesAHostWithoutWebServer_WhenMasterUrlAndNoPublicUrl()
+    {
+        using var host = WorkerApp.Build(["--Worker:MasterUrl=http://127.0.0.1:9", "--Logging:LogLevel:Default=None"]);
+
+        Assert.IsNotType<WebApplication>(host);
+        Assert.Null(host.Services.GetService<IServer>());
+        Assert.NotNull(host.Services.GetService<PullService>());
+        Assert.Null(host.Services.GetService<RegistrationService>());
+    }
+
+    [Fact]
+    public void Build_MakesTheWebApplication_WhenModeIsPushWithoutPublicUrl()
+    {
+        using var host = WorkerApp.Build(
+            ["--Worker:Mode=push", "--Worker:MasterUrl=http://127.0.0.1:9", "--Worker:Urls=http://127.0.0.1:0", "--Logging:LogLevel:Default=None"]);
+
+        Assert.IsType<WebApplication>(host);
+        Assert.NotNull(host.Services.GetService<IServer>());
+        Assert.NotNull(host.Services.GetService<RegistrationService>());
+        Assert.Null(host.Services.GetService<PullService>());
+    }
+
+    [Fact]
+    public void Build_ThrowsNamingMode_WhenModeUnknownOrPullWithoutMaster()
+    {
+        var unknown = Assert.Throws<OptionsValidationException>(() =>
+            WorkerApp.Build(["--Worker:Mode=poll", "--Logging:LogLevel:Default=None"]));
+        var pull = Assert.Throws<OptionsValidationException>(() =>
+            WorkerApp.Build(["--Worker:Mode=pull", "--Logging:LogLevel:Default=None"]));
+
+        Assert.Contains(unknown.Failures, f => f.Contains("Worker:Mode", StringComparison.Ordinal));
+        Assert.Contains(pull.Failures, f => f.Contains("Worker:MasterUrl", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task StartAsync_PullsAndTranscribesEspeakSpeechWithPocketSphinx_EndToEnd()
+    {
+        using var dir = new TempDir();
+        var speech = WorkerAudio.Speech(dir, 1.0, "Good morning everyone.", "The meeting starts at ten.");
+        await using var master = await FakeMaster.StartAsync();
+        using var host = WorkerApp.Build([$"--Worker:MasterUrl={master.Url}", "--Worker:Name=pull-laptop", "--Logging:LogLevel:Default=Warning"]);
+        await host.StartAsync();
+        try
+        {
+            var service = host.Services.GetRequiredService<PullService>();
+            var lease = master.Offer(await File.ReadAllBytesAsync(speech), language: "en", renewEverySeconds: 1);
+
+            // A whole-file PocketSphinx run on a busy 2-core machine can take well over a minute.
+            await Poll.UntilAsync(() => service.Answered == 1, "PocketSphinx's answer accepted", attempts: 4800);
+
+            var registration = Assert.Single(master.Registrations);
+            Assert.Equal(["en"], registration.GetProperty("languages").EnumerateArray().Select(l => l.GetString()));
+            var result = Assert.Single(lease.Results);
+            Assert.False(string.IsNullOrWhiteSpace(result.GetProperty("text").GetString()));
+            Assert.Equal("pocketsphinx", result.GetProperty("metadata").GetProperty("engine").GetString());
+            Assert.Equal("en", result.GetProperty("metadata").GetProperty("language").GetString());
+            Assert.NotEmpty(result.GetProperty("segments").EnumerateArray());
+            Assert.False(File.Exists(service.LastDownloadPath), "the downloaded audio is deleted once answered");
+        }
+        finally
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await host.StopAsync(timeout.Token);
+        }
     }
 }

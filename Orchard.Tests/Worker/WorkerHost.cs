@@ -5,7 +5,7 @@ using Orchard.Worker.Engines;
 
 namespace Orchard.Tests.Worker;
 
-/// <summary>The real worker application on a real Kestrel at 127.0.0.1:0, optionally with a scripted engine.</summary>
+/// <summary>The real worker application in push mode on a real Kestrel at 127.0.0.1:0, optionally with a scripted engine.</summary>
 public sealed class WorkerHost : IAsyncDisposable
 {
     private WorkerHost(WebApplication app, string url)
@@ -25,7 +25,7 @@ public sealed class WorkerHost : IAsyncDisposable
     public static async Task<WorkerHost> StartAsync(ITranscriptionEngine? engine = null, params string[] settings)
     {
         string[] args = ["--Worker:Urls=http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning", .. settings];
-        var app = WorkerApp.Build(args, services =>
+        var app = (WebApplication)WorkerApp.Build(args, services =>
         {
             if (engine is not null)
             {

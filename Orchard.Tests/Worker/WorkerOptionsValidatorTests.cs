@@ -91,4 +91,31 @@ public class WorkerOptionsValidatorTests
 
         Assert.Equal(4, failures.Count);
     }
+
+    [Theory]
+    [InlineData("auto")]
+    [InlineData("PULL")]
+    [InlineData("push")]
+    public void Validate_AcceptsEachMode_WithMasterUrl(string mode)
+    {
+        Assert.Empty(Failures(new WorkerOptions { Mode = mode, MasterUrl = "http://127.0.0.1:7071" }));
+    }
+
+    [Fact]
+    public void Validate_NamesMode_WhenModeUnknown()
+    {
+        var failure = Assert.Single(Failures(new WorkerOptions { Mode = "poll" }));
+
+        Assert.Contains("Worker:Mode", failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_NamesMasterUrlAndPublicUrl_WhenPullHasNoMasterButAPublicUrl()
+    {
+        var failures = Failures(new WorkerOptions { Mode = "pull", PublicUrl = "http://192.0.2.7:8080" });
+
+        Assert.Equal(2, failures.Count);
+        Assert.Contains(failures, f => f.Contains("Worker:MasterUrl", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.Contains("Worker:PublicUrl", StringComparison.Ordinal));
+    }
 }

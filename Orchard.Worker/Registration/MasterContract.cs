@@ -8,12 +8,14 @@ namespace Orchard.Worker.Registration;
 /// <param name="Model">The model it runs.</param>
 /// <param name="Id">The id it had before, when registering again, so the master keeps its history.</param>
 /// <param name="Languages">The languages its engine transcribes, or null for every language; the master offers it only those jobs.</param>
+/// <param name="Protocol">The worker protocol a pull worker speaks; left out by push workers, whose registration predates it.</param>
 public sealed record RegistrationRequest(
     string? Url,
     string Name,
     string Model,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Id,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Languages = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Languages = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Protocol = null);
 
 /// <summary>The master's 200 answer to a registration.</summary>
 /// <param name="Id">The worker's id on the master.</param>
