@@ -26,7 +26,9 @@ public sealed partial class CallerAuthorizer(ISecurityStore store, IOptions<Secu
     {
         ArgumentNullException.ThrowIfNull(credentials);
         var settings = options.Value;
-        if (credentials.OrchardKey is { } key)
+        // Orchard's own keys say what they are by their prefix, so a client that only knows x-functions-key (the CLI's
+        // --key, the dashboard's #key=) still presents its client key there.
+        if ((credentials.OrchardKey ?? (IsOrchardIssued(credentials.PlatformKey) ? credentials.PlatformKey : null)) is { } key)
         {
             return await FromOrchardKeyAsync(key, settings, cancellationToken) ?? throw Refused(KeyUnknown);
         }
@@ -65,6 +67,9 @@ public sealed partial class CallerAuthorizer(ISecurityStore store, IOptions<Secu
 
         return await store.FindClientByKeyHashAsync(hash, cancellationToken) is { } client ? new CallerIdentity(Role.Client, client.Id) : null;
     }
+
+    private static bool IsOrchardIssued(string? key) =>
+        key is not null && (key.StartsWith(Secrets.ClientKeyPrefix, StringComparison.Ordinal) || key.StartsWith(Secrets.WorkerTokenPrefix, StringComparison.Ordinal));
 
     private UnauthenticatedException Refused(string message)
     {

@@ -204,12 +204,14 @@ public sealed class RolesTests : IDisposable
 
         using var before = await SendAsync(host, HttpMethod.Get, "jobs", key);
         using var bearer = await host.Client.SendAsync(new HttpRequestMessage(HttpMethod.Get, "jobs") { Headers = { Authorization = new("Bearer", key) } });
+        using var asFunctionKey = await host.Client.SendAsync(new HttpRequestMessage(HttpMethod.Get, "jobs") { Headers = { { "x-functions-key", key } } });
         using var revoke = await SendAsync(host, HttpMethod.Delete, $"clients/{(string)created["id"]!}", AdminKey);
         using var after = await SendAsync(host, HttpMethod.Get, "jobs", key);
         var listed = (await ApiHost.ReadAsync(await SendAsync(host, HttpMethod.Get, "clients", AdminKey))).Json!;
 
         Assert.Equal(HttpStatusCode.OK, before.StatusCode);
         Assert.Equal(HttpStatusCode.OK, bearer.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, asFunctionKey.StatusCode);
         Assert.Equal(HttpStatusCode.OK, revoke.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, after.StatusCode);
         Assert.Contains("revoked", (string?)(await ApiHost.ReadAsync(after)).Json!["error"], StringComparison.Ordinal);
