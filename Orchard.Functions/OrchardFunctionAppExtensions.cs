@@ -6,6 +6,7 @@ using Orchard.Domain.Dashboard;
 using Orchard.Domain.Dispatch;
 using Orchard.Domain.Hosting;
 using Orchard.Domain.Jobs;
+using Orchard.Domain.Security;
 using Orchard.Domain.State;
 using Orchard.Domain.Storage;
 using Orchard.Domain.Webhooks;
@@ -28,6 +29,7 @@ public static class OrchardFunctionAppExtensions
         services.AddOrchardDispatch();
         services.AddOrchardJobs();
         services.AddOrchardWorkers();
+        services.AddOrchardSecurity();
         services.AddOrchardWebhooks();
         services.AddOrchardDashboard();
         services.AddOrchardTelemetry(configuration);

@@ -46,6 +46,7 @@ builder.Services.AddOptions<DurableEngineOptions>()
     .ValidateOnStart();
 builder.Services.AddMvcCore();
 builder.Services.AddOrchardFunctionApp(builder.Configuration);
+builder.Services.AddLocalHostSecurity();
 builder.Services.AddLocalHostTelemetry();
 
 // The engine must exist before the worker and client are registered, so its options are read here, once.

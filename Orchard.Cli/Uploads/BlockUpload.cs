@@ -75,7 +75,9 @@ public sealed class BlockUpload(MasterClient master, UploadStateStore states, Cl
 
     private async Task<UploadState> NewSlotAsync(string key, FileInfo file, string fingerprint, CancellationToken cancellationToken)
     {
-        var slot = await master.SendJsonAsync(HttpMethod.Post, "uploads", content: null, cancellationToken);
+        // The grant is for this file's size: the master refuses the job if more than that is committed.
+        using var declared = new StringContent($"{{\"bytes\": {file.Length}}}", Encoding.UTF8, "application/json");
+        var slot = await master.SendJsonAsync(HttpMethod.Post, "uploads", declared, cancellationToken);
         var maxBytes = (long?)slot["max_bytes"];
         if (maxBytes is { } max && file.Length > max)
         {

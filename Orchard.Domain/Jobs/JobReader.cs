@@ -44,8 +44,14 @@ public sealed class JobReader(IJobStore jobs, JobProgress progress, RecordingSto
     public async Task<JobListing> ListAsync(JobListRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var page = await jobs.ListAsync(request.Query, cancellationToken);
-        var items = request.SummaryOnly
+        return await RenderAsync(await jobs.ListAsync(request.Query, cancellationToken), request.SummaryOnly, cancellationToken);
+    }
+
+    /// <summary>A page of summaries as <c>GET /jobs</c> shows it: summaries, or full documents with their transcripts.</summary>
+    public async Task<JobListing> RenderAsync(JobPage page, bool summaryOnly, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        var items = summaryOnly
             ? page.Jobs.Select(j => (JsonObject)JsonSerializer.SerializeToNode(j, OrchardJson.Options)!).ToArray()
             : await Task.WhenAll(page.Jobs.Select(j => FullViewAsync(j, cancellationToken)));
         return new JobListing(items, items.Length, page.NextCursor);

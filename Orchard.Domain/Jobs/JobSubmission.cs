@@ -52,7 +52,11 @@ public sealed class JobSubmission(
         ArgumentNullException.ThrowIfNull(upload);
         // Before the upload is stored: without ffprobe nothing can be accepted, whatever the recording.
         tools.ThrowIfMissing();
-        var options = new JobOptions(upload.Filename, upload.Purify, CheckLanguage(upload.Language), callbacks.CheckUrl(upload.CallbackUrl));
+        var options = new JobOptions(upload.Filename, upload.Purify, CheckLanguage(upload.Language), callbacks.CheckUrl(upload.CallbackUrl))
+        {
+            Owner = upload.Owner,
+            DeclaredBytes = upload.DeclaredBytes,
+        };
         return upload.UploadId is { } uploadId
             ? SubmitUploadedCoreAsync(uploadId, options, cancellationToken)
             : SubmitStreamAsync(upload.Content ?? Stream.Null, options, cancellationToken);
@@ -74,6 +78,13 @@ public sealed class JobSubmission(
         {
             await recordings.DeleteBlobAsync(RecordingStore.UploadBlob(uploadId), cancellationToken);
             throw new UploadTooLargeException(storage.Value.MaxUploadBytes);
+        }
+
+        // What POST /uploads granted: the URL cannot hold a writer to the size it declared, so the commit is checked here.
+        if (options.DeclaredBytes is { } declared && size > declared)
+        {
+            await recordings.DeleteBlobAsync(RecordingStore.UploadBlob(uploadId), cancellationToken);
+            throw new Security.UploadLargerThanDeclaredException(declared, size);
         }
 
         if (size == 0)
@@ -161,6 +172,7 @@ public sealed class JobSubmission(
             Language = CheckLanguage(language),
             DurationMs = probe.Duration?.TotalMilliseconds,
             CallbackUrl = callbackUrl,
+            Owner = options.Owner,
         };
         await progress.CreateAsync(job, cancellationToken);
         return job;
@@ -231,7 +243,18 @@ public sealed record JobUpload(Stream? Content, string? UploadId, string? Filena
 {
     /// <summary>Where to POST the signed job summary once it has finished (see <see cref="CallbackDelivery"/>).</summary>
     public string? CallbackUrl { get; init; }
+
+    /// <summary>Who submits it (<see cref="Security.CallerIdentity.Owner"/>); recorded on the job.</summary>
+    public string? Owner { get; init; }
+
+    /// <summary>The size <c>POST /uploads</c> was told, for an upload: a larger committed blob is refused.</summary>
+    public long? DeclaredBytes { get; init; }
 }
 
 /// <summary>What a submission asks of its job, checked.</summary>
-internal sealed record JobOptions(string? Filename, bool? Purify, string? Language, string? CallbackUrl);
+internal sealed record JobOptions(string? Filename, bool? Purify, string? Language, string? CallbackUrl)
+{
+    public string? Owner { get; init; }
+
+    public long? DeclaredBytes { get; init; }
+}

@@ -41,6 +41,10 @@ public sealed record JobSummary
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? CallbackUrl { get; init; }
 
+    /// <summary>Who submitted it: a client's id, or <c>admin</c>; absent for jobs from before roles (the administrator's alone).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Owner { get; init; }
+
     /// <summary>How the callback's delivery went (<c>{status, attempts, last_error}</c>); absent until it is first tried.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public CallbackState? Callback { get; init; }

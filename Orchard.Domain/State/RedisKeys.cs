@@ -66,6 +66,27 @@ public sealed class RedisKeys(string prefix)
 
     public RedisKey PurifierPreference => Prefix + "orchard:preferences:purifier";
 
+    /// <summary>Clients Orchard issued keys to: field = client id, value = its JSON (name, SHA-256 of its key, created).</summary>
+    public RedisKey Clients => Prefix + "orchard:clients";
+
+    /// <summary>The other way round: field = SHA-256 of a client key, value = the client id.</summary>
+    public RedisKey ClientKeys => Prefix + "orchard:clients:keys";
+
+    /// <summary>Enrolled workers' credentials: field = worker id, value = JSON (SHA-256 of its token, trusted, enrolled).</summary>
+    public RedisKey WorkerCredentials => Prefix + "orchard:workers:credentials";
+
+    /// <summary>field = SHA-256 of a worker token, value = the worker id it belongs to.</summary>
+    public RedisKey WorkerTokens => Prefix + "orchard:workers:tokens";
+
+    /// <summary>The jobs one client submitted, scored by creation time (ms): a client's own listing.</summary>
+    public RedisKey OwnedJobs(string owner) => Prefix + "orchard:owner:" + owner + ":jobs";
+
+    /// <summary>What <c>POST /uploads</c> granted for one upload blob (declared size, owner), until the upload is abandoned.</summary>
+    public RedisKey UploadGrant(string uploadId) => Prefix + "orchard:uploads:" + uploadId;
+
+    /// <summary>One fixed rate-limit window's count for one identity in one bucket (submissions, registrations).</summary>
+    public RedisKey RateWindow(string bucket, string identity) => Prefix + "orchard:rate:" + bucket + ":" + identity;
+
     /// <summary>The snake_case name a status has in JSON and in keys.</summary>
     public static string StatusName(JobStatus status) => OrchardJson.Serialize(status).Trim('"');
 }

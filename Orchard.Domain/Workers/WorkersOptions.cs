@@ -27,4 +27,11 @@ public sealed class WorkersOptions
 
     /// <summary>Whether worker and callback URLs may use plain http; off in the cloud (https only), for LANs only.</summary>
     public bool AllowHttp { get; set; }
+
+    /// <summary>
+    /// The secret a device presents to <c>POST /workers</c> (header <c>X-Orchard-Enrollment</c> or body field
+    /// <c>enrollment_secret</c>) to enroll itself: it gets a worker token of its own and starts untrusted. Empty: only
+    /// the administrator registers workers. At least 32 characters (checked by <c>Security.WorkerIdentity</c>).
+    /// </summary>
+    public string? EnrollmentSecret { get; set; }
 }

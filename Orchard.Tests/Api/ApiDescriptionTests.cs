@@ -15,6 +15,7 @@ namespace Orchard.Tests.Api;
 public sealed partial class ApiDescriptionTests : IDisposable
 {
     private static readonly string[] Methods = ["get", "head", "post", "put", "patch", "delete"];
+    private static readonly string EnrollmentSecret = new('e', 32);
     private readonly TempDir dir = new();
 
     public void Dispose() => dir.Dispose();
@@ -98,6 +99,7 @@ public sealed partial class ApiDescriptionTests : IDisposable
             ["Dashboard:StreamTokenKey"] = Convert.ToBase64String(Enumerable.Range(3, 32).Select(i => (byte)i).ToArray()),
             ["Dashboard:StreamDuration"] = "00:00:30",
             ["Webhooks:Secret"] = new string('s', 32),
+            ["Workers:EnrollmentSecret"] = EnrollmentSecret,
         });
         await using var worker = await FakeWorker.StartAsync();
         await using var receiver = await WebhookReceiver.StartAsync();
@@ -165,6 +167,23 @@ public sealed partial class ApiDescriptionTests : IDisposable
         await checks.SendAsync("/workers/{id}", "DELETE", null, 404, "workers/nobody");
         await checks.SendAsync("/workers/remove", "POST", Json(new { url = worker.Url }), 200);
         await checks.SendAsync("/workers/remove", "POST", Json(new { url = worker.Url }), 400);
+        var client = await checks.SendAsync("/clients", "POST", Json(new { name = "lecture-app" }), 201);
+        await checks.SendAsync("/clients", "POST", Json(new { name = "" }), 400);
+        await checks.SendAsync("/clients", "GET", null, 200);
+        var clientKey = (string)client!["key"]!;
+        await checks.SendAsync("/jobs", "GET", null, 200, prepare: r => r.Headers.Add("X-Orchard-Key", clientKey));
+        await checks.SendAsync("/jobs/{id}", "GET", null, 404, $"jobs/{jobId}", prepare: r => r.Headers.Add("X-Orchard-Key", clientKey));
+        await checks.SendAsync("/stats", "GET", null, 403, prepare: r => r.Headers.Add("X-Orchard-Key", clientKey));
+        await checks.SendAsync("/clients/{id}", "DELETE", null, 200, $"clients/{(string)client["id"]!}");
+        await checks.SendAsync("/clients/{id}", "DELETE", null, 404, "clients/nobody");
+        await checks.SendAsync("/jobs", "GET", null, 401, prepare: r => r.Headers.Add("X-Orchard-Key", clientKey));
+        var enrolled = await checks.SendAsync(
+            "/workers", "POST", Json(new { name = "volunteer", model = "tiny", id = "volunteer-1" }), 200, "workers", prepare: r => r.Headers.Add("X-Orchard-Enrollment", EnrollmentSecret));
+        await checks.SendAsync(
+            "/workers/{id}/heartbeat", "POST", null, 200, "workers/volunteer-1/heartbeat", prepare: r => r.Headers.Add("X-Orchard-Key", (string)enrolled!["token"]!));
+        await checks.SendAsync(
+            "/workers/{id}/heartbeat", "POST", null, 403, "workers/nobody/heartbeat", prepare: r => r.Headers.Add("X-Orchard-Key", (string)enrolled!["token"]!));
+        await checks.SendAsync("/uploads", "POST", Json(new { bytes = 1L << 40 }), 413);
         var served = await checks.SendAsync("/openapi.json", "GET", null, 200);
 
         Assert.Equal("failed", (string?)failed["status"]);

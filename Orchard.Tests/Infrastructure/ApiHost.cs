@@ -81,6 +81,9 @@ public sealed class ApiHost : IAsyncDisposable
             // Fake workers and webhook receivers listen on http://127.0.0.1, as a LAN fleet does.
             ["Workers:AllowPrivateNetworks"] = "true",
             ["Workers:AllowHttp"] = "true",
+            // An open development host, as the local host without a key is: no key is the administrator. A test that
+            // sets Security:AdminKey or LocalHost:FunctionKey closes it.
+            ["Security:OpenAccess"] = "true",
             // As every deployment sets them; a test passes null to see a host without one.
             [WorkerSweepFunctions.ScheduleSetting] = "0 * * * * *",
             [JobCleanupFunctions.ScheduleSetting] = "30 * * * * *",
@@ -100,6 +103,7 @@ public sealed class ApiHost : IAsyncDisposable
         builder.Services.AddOptions<LocalHostOptions>().BindConfiguration(LocalHostOptions.SectionName);
         services?.Invoke(builder.Services);
         builder.Services.AddOrchardFunctionApp(builder.Configuration);
+        builder.Services.AddLocalHostSecurity();
         builder.Services.AddLocalHostTelemetry();
         builder.Services.AddOrchardDurableEngine(server, OrchardTasks.Register);
         var functions = FunctionMetadata.Read(FunctionMetadata.DefaultPath);

@@ -8,6 +8,7 @@ using Orchard.Domain.Dispatch;
 using Orchard.Domain.Jobs;
 using Orchard.Domain.Json;
 using Orchard.Domain.Net;
+using Orchard.Domain.Security;
 using Orchard.Domain.State;
 using Orchard.Domain.Storage;
 using Orchard.Domain.Webhooks;
@@ -48,6 +49,12 @@ internal static class ApiResults
     /// <summary>The status and sentence for an error a caller can act on; null for anything else (a bug: 500).</summary>
     public static IActionResult? FromException(Exception ex) => ex switch
     {
+        UnauthenticatedException => Error(StatusCodes.Status401Unauthorized, ex.Message),
+        ForbiddenException => Error(StatusCodes.Status403Forbidden, ex.Message),
+        RateLimitedException limited => new RetryAfterResult(limited.RetryAfter, Error(StatusCodes.Status429TooManyRequests, ex.Message)),
+        UploadLargerThanDeclaredException => Error(StatusCodes.Status413PayloadTooLarge, ex.Message),
+        ClientLimitReachedException => Error(StatusCodes.Status503ServiceUnavailable, ex.Message),
+        ClientNotFoundException => Error(StatusCodes.Status404NotFound, ex.Message),
         EmptyUploadException or EmptyAudioException => Error(StatusCodes.Status400BadRequest, ex.Message),
         NotAudioException => Error(StatusCodes.Status415UnsupportedMediaType, ex.Message),
         UploadTooLargeException => Error(StatusCodes.Status413PayloadTooLarge, ex.Message),
@@ -85,5 +92,20 @@ internal static class ApiResults
         {
             return mapped;
         }
+    }
+}
+
+/// <summary>An answer with <c>Retry-After</c> in whole seconds (at least 1), for 429.</summary>
+internal sealed class RetryAfterResult(TimeSpan retryAfter, IActionResult inner) : IActionResult
+{
+    public TimeSpan RetryAfter { get; } = retryAfter;
+
+    public IActionResult Inner { get; } = inner;
+
+    public Task ExecuteResultAsync(ActionContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        context.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Inner.ExecuteResultAsync(context);
     }
 }

@@ -5,6 +5,7 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.Net.Http.Headers;
 using Orchard.Domain.Dashboard;
 using Orchard.Domain.Jobs;
+using Orchard.Domain.Security;
 using Orchard.Domain.Storage;
 
 namespace Orchard.Functions.Functions.Http;
@@ -15,7 +16,7 @@ namespace Orchard.Functions.Functions.Http;
 /// The page and what a browser opens without headers are anonymous at the host: the page holds no data, and the
 /// stream and audio check a short-lived token from <c>POST /events/token</c>, which needs the function key.
 /// </summary>
-public sealed class DashboardFunctions(DashboardFeed feed, DashboardEvents events, StreamTokens tokens, RecordingAudio audio, RecordingStore recordings)
+public sealed class DashboardFunctions(DashboardFeed feed, DashboardEvents events, StreamTokens tokens, RecordingAudio audio, RecordingStore recordings, CallerAuthorizer authorizer)
 {
     private const string TokenRequired = "This stream needs a current token: POST /events/token with the function key (add ?job=<id> for a job's audio), then pass it as ?token=.";
 
@@ -29,13 +30,19 @@ public sealed class DashboardFunctions(DashboardFeed feed, DashboardEvents event
     /// <summary>What the live stream sends, for a page that cannot stream: 304 while nothing changed.</summary>
     [Function(nameof(DashboardSnapshot))]
     public Task<IActionResult> DashboardSnapshot([HttpTrigger(AuthorizationLevel.Function, "get", Route = "dashboard/snapshot")] HttpRequest request) =>
-        ApiResults.Guard(async () => ApiResults.TaggedJson(request, await feed.ReadAsync(request.HttpContext.RequestAborted)));
+        ApiResults.Guard(async () =>
+        {
+            await authorizer.RequireAdministratorAsync(request);
+            return ApiResults.TaggedJson(request, await feed.ReadAsync(request.HttpContext.RequestAborted));
+        });
 
     /// <summary>A token for <c>GET /events</c>, or with <c>?job=</c> for that job's audio.</summary>
     [Function(nameof(CreateStreamToken))]
     public Task<IActionResult> CreateStreamToken([HttpTrigger(AuthorizationLevel.Function, "post", Route = "events/token")] HttpRequest request) =>
-        ApiResults.Guard(() =>
+        ApiResults.Guard(async () =>
         {
+            // The stream shows every job and worker: the dashboard is the administrator's tool for now.
+            await authorizer.RequireAdministratorAsync(request);
             string? job = request.Query["job"];
             if (job is not null)
             {
@@ -44,7 +51,7 @@ public sealed class DashboardFunctions(DashboardFeed feed, DashboardEvents event
 
             var token = tokens.Issue(job);
             var url = job is null ? "/events" : $"/jobs/{job}/audio";
-            return Task.FromResult(ApiResults.Json(new { token = token.Token, expires_at = token.ExpiresAt, url = $"{url}?token={token.Token}" }));
+            return ApiResults.Json(new { token = token.Token, expires_at = token.ExpiresAt, url = $"{url}?token={token.Token}" });
         });
 
     /// <summary>Server-Sent Events until shortly before the host's 230 s limit; the page reconnects with a new token.</summary>

@@ -11,10 +11,12 @@ namespace Orchard.Tests.Functions.Http;
 public sealed class HttpFunctionsTests
 {
     /// <summary>
-    /// The only functions open at the host: the dashboard's page (it holds no data) and what a browser opens without
-    /// headers, which checks a stream token itself (DashboardFunctionsTests).
+    /// The functions open at the host: the dashboard's page (it holds no data), what a browser opens without headers,
+    /// which checks a stream token itself (DashboardFunctionsTests), and what clients and enrolled workers call with
+    /// Orchard's own keys, which Orchard checks itself (RolesTests).
     /// </summary>
-    private static readonly string[] Anonymous = ["Dashboard", "DashboardRoot", "GetJobAudio", "StreamEvents"];
+    private static readonly string[] Anonymous =
+        ["Dashboard", "DashboardRoot", "GetJobAudio", "StreamEvents", "SubmitJob", "Submit", "ListJobs", "GetJob", "GetTranscript", "DeleteJob", "CreateUpload", "RegisterWorker", "WorkerHeartbeat"];
 
     [Fact]
     public void EveryHttpFunction_IsDeclaredWithFunctionAuthorization()
@@ -22,9 +24,9 @@ public sealed class HttpFunctionsTests
         var http = FunctionMetadata.Read(FunctionMetadata.DefaultPath).Where(f => f.IsHttp).ToArray();
 
         Assert.Equal(
-            ["AddWorker", "CreateStreamToken", "CreateUpload", "Dashboard", "DashboardRoot", "DashboardSnapshot", "DeleteJob", "DeleteWorker", "GetHealth", "GetJob",
-             "GetJobAudio", "GetOpenApi", "GetPurifierPreference", "GetStats", "GetTranscript", "ListJobs", "ListWorkers", "RegisterWorker", "RemoveWorker",
-             "SetPurifierPreference", "StreamEvents", "Submit", "SubmitJob", "WorkerHeartbeat"],
+            ["AddWorker", "CreateClient", "CreateStreamToken", "CreateUpload", "Dashboard", "DashboardRoot", "DashboardSnapshot", "DeleteClient", "DeleteJob", "DeleteWorker",
+             "GetHealth", "GetJob", "GetJobAudio", "GetOpenApi", "GetPurifierPreference", "GetStats", "GetTranscript", "ListClients", "ListJobs", "ListWorkers",
+             "RegisterWorker", "RemoveWorker", "SetPurifierPreference", "StreamEvents", "Submit", "SubmitJob", "WorkerHeartbeat"],
             http.Select(f => f.Name).Order(StringComparer.Ordinal));
         Assert.All(http, f => Assert.Equal(Anonymous.Contains(f.Name) ? "Anonymous" : "Function", f.Trigger!.AuthLevel, ignoreCase: true));
         Assert.All(http, f => Assert.StartsWith(typeof(JobsFunctions).Namespace + ".", f.EntryPoint, StringComparison.Ordinal));
