@@ -124,6 +124,10 @@ public sealed partial class LeaseBroker(
         return await leases.RenewAsync(leaseId, owner, Rules.LeaseTtl, cancellationToken) ?? throw new LeaseLostException(leaseId);
     }
 
+    /// <summary>The worker a lease belongs to (live or lost but remembered); throws <see cref="LeaseLostException"/> for an unknown id.</summary>
+    public async Task<string> OwnerAsync(string leaseId, CancellationToken cancellationToken) =>
+        (await leases.GetAsync(leaseId, cancellationToken))?.WorkerId ?? throw new LeaseLostException(leaseId);
+
     /// <summary>The live lease with this id; throws <see cref="LeaseLostException"/> otherwise.</summary>
     public async Task<ChunkLease> RequireAsync(string leaseId, CancellationToken cancellationToken)
     {

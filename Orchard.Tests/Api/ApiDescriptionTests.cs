@@ -62,9 +62,11 @@ public sealed partial class ApiDescriptionTests : IDisposable
                 .Select(r => (Where: $"{o.Key.ToUpperInvariant()} {p.Key} {r.Key}", Status: r.Key, Ref: (string?)r.Value!["$ref"])))).ToArray();
 
         // 416 is HTTP's own answer to a Range past the end (no body; Content-Range gives the length), which players expect.
+        // A lost lease (409) is the error shape plus "cancelled", which tells a worker to drop the chunk.
         Assert.NotEmpty(errors);
         Assert.All(errors, e => Assert.True(
-            e.Ref == "#/components/responses/Error" || (e.Status == "416" && e.Ref == "#/components/responses/RangeNotSatisfiable"), $"{e.Where} does not answer the error shape"));
+            e.Ref == "#/components/responses/Error" || (e.Status == "416" && e.Ref == "#/components/responses/RangeNotSatisfiable")
+            || (e.Status == "409" && e.Ref == "#/components/responses/LeaseLost"), $"{e.Where} does not answer the error shape"));
         Assert.Null(document.Resolve("/components/responses/RangeNotSatisfiable")!["content"]);
         Assert.Empty(document.Validate("/components/schemas/Error", new JsonObject { ["error"] = "Job not found" }));
         Assert.NotEmpty(document.Validate("/components/schemas/Error", new JsonObject { ["message"] = "Job not found" }));
@@ -184,6 +186,27 @@ public sealed partial class ApiDescriptionTests : IDisposable
         await checks.SendAsync(
             "/workers/{id}/heartbeat", "POST", null, 403, "workers/nobody/heartbeat", prepare: r => r.Headers.Add("X-Orchard-Key", (string)enrolled!["token"]!));
         await checks.SendAsync("/uploads", "POST", Json(new { bytes = 1L << 40 }), 413);
+
+        // The pull protocol, by the enrolled worker with its own token (it has no URL: nothing is pushed to it).
+        void WorkerToken(HttpRequestMessage r) => r.Headers.Add("X-Orchard-Key", (string)enrolled!["token"]!);
+        foreach (var seed in new[] { 63, 64 })
+        {
+            using var pulled = new MultipartFormDataContent { { new ByteArrayContent(await File.ReadAllBytesAsync(OrchestrationHarness.Recording(dir, 20, seed: seed).Path)), "file", $"pull-{seed}.wav" } };
+            await checks.SendAsync("/submit", "POST", pulled, 202);
+        }
+
+        var first = await checks.SendAsync("/workers/{id}/lease", "POST", Json(new { wait_seconds = 25 }), 200, "workers/volunteer-1/lease", prepare: WorkerToken);
+        var firstLease = (string)first!["lease_id"]!;
+        await checks.SendAsync("/leases/{lease}/audio", "GET", null, 200, $"leases/{firstLease}/audio", "audio/wav", WorkerToken);
+        await checks.SendAsync("/leases/{lease}/heartbeat", "POST", null, 200, $"leases/{firstLease}/heartbeat", prepare: WorkerToken);
+        await checks.SendAsync("/leases/{lease}/result", "POST", Json(new { text = "hello", segments = new[] { new { start = "00:00:00.000", end = "00:00:01.000", start_ms = 0, end_ms = 1000, text = "hello" } } }), 200, $"leases/{firstLease}/result", prepare: WorkerToken);
+        var second = await checks.SendAsync("/workers/{id}/lease", "POST", Json(new { wait_seconds = 25 }), 200, "workers/volunteer-1/lease", prepare: WorkerToken);
+        var secondLease = (string)second!["lease_id"]!;
+        await checks.SendAsync("/leases/{lease}/fail", "POST", Json(new { reason = "out of memory" }), 200, $"leases/{secondLease}/fail", prepare: WorkerToken);
+        await checks.SendAsync("/leases/{lease}/result", "POST", Json(new { text = "late" }), 409, $"leases/{secondLease}/result", prepare: WorkerToken);
+        await checks.SendAsync("/leases/{lease}/heartbeat", "POST", null, 409, $"leases/{secondLease}/heartbeat", prepare: WorkerToken);
+        await checks.SendAsync("/leases/{lease}/fail", "POST", null, 409, "leases/nobody/fail", prepare: WorkerToken);
+        await checks.SendAsync("/workers/{id}/lease", "POST", Json(new { wait_seconds = 0 }), 403, "workers/someone-else/lease", prepare: WorkerToken);
         var served = await checks.SendAsync("/openapi.json", "GET", null, 200);
 
         Assert.Equal("failed", (string?)failed["status"]);

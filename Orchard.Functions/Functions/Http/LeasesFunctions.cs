@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
 using Orchard.Domain.Dispatch;
+using Orchard.Domain.Security;
 using Orchard.Domain.Workers;
 
 namespace Orchard.Functions.Functions.Http;
@@ -11,7 +12,7 @@ namespace Orchard.Functions.Functions.Http;
 /// The worker protocol's pull side (docs/worker-protocol.md): a worker leases a chunk (long poll), downloads its audio,
 /// renews the lease while it works, then answers or gives up. Each call is short; none holds an activity.
 /// </summary>
-public sealed class LeasesFunctions(LeaseBroker broker, DurableClientHolder holder)
+public sealed class LeasesFunctions(LeaseBroker broker, WorkerIdentity identity, DurableClientHolder holder)
 {
     private const string ProtocolHeader = "X-Orchard-Protocol";
     private const string LeaseExpected = "{} or {\"wait_seconds\": 25}";
@@ -19,11 +20,12 @@ public sealed class LeasesFunctions(LeaseBroker broker, DurableClientHolder hold
 
     [Function(nameof(LeaseChunk))]
     public Task<IActionResult> LeaseChunk(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "workers/{id}/lease")] HttpRequest request, string id, [DurableClient] DurableTaskClient durable) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "workers/{id}/lease")] HttpRequest request, string id, [DurableClient] DurableTaskClient durable) =>
         ApiResults.Guard(async () =>
         {
             holder.Remember(durable);
             LeaseBroker.CheckProtocol(request.Headers[ProtocolHeader]);
+            await identity.AuthorizeWorkerCallAsync(Caller.Credentials(request), Uri.UnescapeDataString(id), request.HttpContext.RequestAborted);
             var body = request.ContentLength is null or 0 ? new LeaseBody(null) : await JsonBody.ReadAsync<LeaseBody>(request, LeaseExpected);
             var wait = TimeSpan.FromSeconds(Math.Clamp(body.WaitSeconds ?? 25, 0, 25));
             var lease = await broker.LeaseAsync(Uri.UnescapeDataString(id), wait, request.HttpContext.RequestAborted);
@@ -50,41 +52,55 @@ public sealed class LeasesFunctions(LeaseBroker broker, DurableClientHolder hold
         });
 
     [Function(nameof(RenewLease))]
-    public Task<IActionResult> RenewLease([HttpTrigger(AuthorizationLevel.Function, "post", Route = "leases/{lease}/heartbeat")] HttpRequest request, string lease) =>
+    public Task<IActionResult> RenewLease([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "leases/{lease}/heartbeat")] HttpRequest request, string lease) =>
         ApiResults.Guard(async () =>
         {
             LeaseBroker.CheckProtocol(request.Headers[ProtocolHeader]);
-            var renewed = await broker.RenewAsync(lease, null, request.HttpContext.RequestAborted);
+            var worker = await AuthorizeAsync(request, lease);
+            var renewed = await broker.RenewAsync(lease, worker, request.HttpContext.RequestAborted);
             return ApiResults.Json(new { expires_at = DateTimeOffset.FromUnixTimeMilliseconds(renewed.ExpiresAtMs), renew_every_seconds = broker.Rules.RenewEvery.TotalSeconds });
         });
 
     [Function(nameof(LeaseAudio))]
-    public Task<IActionResult> LeaseAudio([HttpTrigger(AuthorizationLevel.Function, "get", Route = "leases/{lease}/audio")] HttpRequest request, string lease) =>
+    public Task<IActionResult> LeaseAudio([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "leases/{lease}/audio")] HttpRequest request, string lease) =>
         ApiResults.Guard(async () =>
-            new FileStreamResult(await broker.OpenAudioAsync(lease, request.HttpContext.RequestAborted), "audio/wav") { EnableRangeProcessing = true });
+        {
+            await AuthorizeAsync(request, lease);
+            return new FileStreamResult(await broker.OpenAudioAsync(lease, request.HttpContext.RequestAborted), "audio/wav") { EnableRangeProcessing = true };
+        });
 
     [Function(nameof(LeaseResult))]
     public Task<IActionResult> LeaseResult(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "leases/{lease}/result")] HttpRequest request, string lease, [DurableClient] DurableTaskClient durable) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "leases/{lease}/result")] HttpRequest request, string lease, [DurableClient] DurableTaskClient durable) =>
         ApiResults.Guard(async () =>
         {
             holder.Remember(durable);
             LeaseBroker.CheckProtocol(request.Headers[ProtocolHeader]);
+            await AuthorizeAsync(request, lease);
             await broker.AcceptAsync(lease, request.Body, request.HttpContext.RequestAborted);
             return ApiResults.Json(new { status = "accepted" });
         });
 
     [Function(nameof(LeaseFail))]
     public Task<IActionResult> LeaseFail(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "leases/{lease}/fail")] HttpRequest request, string lease, [DurableClient] DurableTaskClient durable) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "leases/{lease}/fail")] HttpRequest request, string lease, [DurableClient] DurableTaskClient durable) =>
         ApiResults.Guard(async () =>
         {
             holder.Remember(durable);
             LeaseBroker.CheckProtocol(request.Headers[ProtocolHeader]);
+            await AuthorizeAsync(request, lease);
             var body = request.ContentLength is null or 0 ? new FailBody(null, null) : await JsonBody.ReadAsync<FailBody>(request, FailExpected);
             await broker.FailAsync(lease, body.Reason, body.Declined ?? false, request.HttpContext.RequestAborted);
             return ApiResults.Json(new { status = "released" });
         });
+
+    /// <summary>Only the worker holding the lease (its token) or the administrator may act on it; returns that worker's id.</summary>
+    private async Task<string> AuthorizeAsync(HttpRequest request, string leaseId)
+    {
+        var owner = await broker.OwnerAsync(leaseId, request.HttpContext.RequestAborted);
+        await identity.AuthorizeWorkerCallAsync(Caller.Credentials(request), owner, request.HttpContext.RequestAborted);
+        return owner;
+    }
 
     /// <summary>The audio URL on the host the worker called (it reached the master there), on the app's own route.</summary>
     private static string AudioUrl(HttpRequest request, string leaseId)

@@ -16,7 +16,8 @@ public sealed class HttpFunctionsTests
     /// Orchard's own keys, which Orchard checks itself (RolesTests).
     /// </summary>
     private static readonly string[] Anonymous =
-        ["Dashboard", "DashboardRoot", "GetJobAudio", "StreamEvents", "SubmitJob", "Submit", "ListJobs", "GetJob", "GetTranscript", "DeleteJob", "CreateUpload", "RegisterWorker", "WorkerHeartbeat"];
+        ["Dashboard", "DashboardRoot", "GetJobAudio", "StreamEvents", "SubmitJob", "Submit", "ListJobs", "GetJob", "GetTranscript", "DeleteJob", "CreateUpload", "RegisterWorker", "WorkerHeartbeat",
+         "LeaseChunk", "RenewLease", "LeaseAudio", "LeaseResult", "LeaseFail"];
 
     [Fact]
     public void EveryHttpFunction_IsDeclaredWithFunctionAuthorization()
@@ -25,8 +26,8 @@ public sealed class HttpFunctionsTests
 
         Assert.Equal(
             ["AddWorker", "CreateClient", "CreateStreamToken", "CreateUpload", "Dashboard", "DashboardRoot", "DashboardSnapshot", "DeleteClient", "DeleteJob", "DeleteWorker",
-             "GetHealth", "GetJob", "GetJobAudio", "GetOpenApi", "GetPurifierPreference", "GetStats", "GetTranscript", "ListClients", "ListJobs", "ListWorkers",
-             "RegisterWorker", "RemoveWorker", "SetPurifierPreference", "StreamEvents", "Submit", "SubmitJob", "WorkerHeartbeat"],
+             "GetHealth", "GetJob", "GetJobAudio", "GetOpenApi", "GetPurifierPreference", "GetStats", "GetTranscript", "LeaseAudio", "LeaseChunk", "LeaseFail",
+             "LeaseResult", "ListClients", "ListJobs", "ListWorkers", "RegisterWorker", "RemoveWorker", "RenewLease", "SetPurifierPreference", "StreamEvents", "Submit", "SubmitJob", "WorkerHeartbeat"],
             http.Select(f => f.Name).Order(StringComparer.Ordinal));
         Assert.All(http, f => Assert.Equal(Anonymous.Contains(f.Name) ? "Anonymous" : "Function", f.Trigger!.AuthLevel, ignoreCase: true));
         Assert.All(http, f => Assert.StartsWith(typeof(JobsFunctions).Namespace + ".", f.EntryPoint, StringComparison.Ordinal));
