@@ -60,11 +60,10 @@ pids+=($!)
 for _ in $(seq 1 120); do curl -fs "$master/stats" >/dev/null 2>&1 && break; sleep 0.5; done
 curl -fs "$master/stats" >/dev/null || { tail -30 "$work/master.log"; echo "The master did not start (log: $work/master.log)" >&2; exit 1; }
 
-say "Starting two workers (PocketSphinx, offline English recognition)"
+say "Starting two pull workers (PocketSphinx, offline English recognition; they call the master and open no port)"
 for n in 1 2; do
-  port=$(free_port)
-  dotnet Orchard.Worker/bin/Release/net10.0/Orchard.Worker.dll --Worker:Urls="http://127.0.0.1:$port" \
-    --Worker:PublicUrl="http://127.0.0.1:$port" --Worker:MasterUrl="$master" --Worker:Name="worker-$n" \
+  dotnet Orchard.Worker/bin/Release/net10.0/Orchard.Worker.dll --Worker:Mode=pull \
+    --Worker:MasterUrl="$master" --Worker:Name="worker-$n" \
     >"$work/worker-$n.log" 2>&1 &
   pids+=($!)
 done
