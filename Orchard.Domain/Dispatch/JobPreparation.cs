@@ -23,13 +23,13 @@ public sealed class JobPreparation(AudioPipeline audio, RecordingStore recording
     /// Each speech chunk is offered to the workers (<paramref name="language"/>: the job's, null for detection) as soon
     /// as its blob is stored, so the first answers can arrive before the orchestration has heard the split is done.
     /// </remarks>
-    public async Task<PreparedJob> PrepareAsync(string jobId, bool purify, string? language, CancellationToken cancellationToken)
+    public async Task<PreparedJob> PrepareAsync(string jobId, bool purify, string? language, bool trustedOnly, CancellationToken cancellationToken)
     {
         await progress.SetStatusAsync(jobId, new JobTransition(purify ? JobStatus.Purifying : JobStatus.PurifierBypassed), cancellationToken);
         var manifest = await recordings.TryLoadJsonAsync<ChunkManifest>(ChunkManifest.BlobName(jobId), cancellationToken);
         if (manifest is null || !await AllChunksStoredAsync(manifest, cancellationToken))
         {
-            manifest = await CutAsync(jobId, purify, language, cancellationToken);
+            manifest = await CutAsync(jobId, purify, language, trustedOnly, cancellationToken);
         }
         else
         {
@@ -40,7 +40,7 @@ public sealed class JobPreparation(AudioPipeline audio, RecordingStore recording
             }
 
             await progress.SetStatusAsync(jobId, new JobTransition(JobStatus.Splitting, DurationMs: manifest.DurationMs), cancellationToken);
-            await OfferAsync(manifest, manifest.Chunks.Where(c => !c.IsSilent), language, cancellationToken);
+            await OfferAsync(manifest, manifest.Chunks.Where(c => !c.IsSilent), language, trustedOnly, cancellationToken);
         }
 
         await progress.SetStatusAsync(jobId, new JobTransition(JobStatus.Processing), cancellationToken);
@@ -61,17 +61,17 @@ public sealed class JobPreparation(AudioPipeline audio, RecordingStore recording
         return true;
     }
 
-    private async Task OfferAsync(ChunkManifest manifest, IEnumerable<ManifestChunk> chunks, string? language, CancellationToken cancellationToken)
+    private async Task OfferAsync(ChunkManifest manifest, IEnumerable<ManifestChunk> chunks, string? language, bool trustedOnly, CancellationToken cancellationToken)
     {
         var code = language is null or LanguageCode.Auto ? null : language;
-        var offers = chunks.Select(c => new ChunkOffer(manifest.JobId, c.Index, ChunkRecord.IdFor(manifest.JobId, c.Index), c.SentMs, code)).ToArray();
+        var offers = chunks.Select(c => new ChunkOffer(manifest.JobId, c.Index, ChunkRecord.IdFor(manifest.JobId, c.Index), c.SentMs, code) { TrustedOnly = trustedOnly }).ToArray();
         if (await leases.OfferAsync(offers, cancellationToken) > 0)
         {
             await signal.NotifyAsync();
         }
     }
 
-    private async Task<ChunkManifest> CutAsync(string jobId, bool purify, string? language, CancellationToken cancellationToken)
+    private async Task<ChunkManifest> CutAsync(string jobId, bool purify, string? language, bool trustedOnly, CancellationToken cancellationToken)
     {
         var work = Directory.CreateTempSubdirectory($"orchard-{jobId}-");
         try
@@ -122,7 +122,7 @@ public sealed class JobPreparation(AudioPipeline audio, RecordingStore recording
                 async (chunk, ct) =>
                 {
                     await recordings.SaveFileAsync(RecordingStore.ChunkBlob(jobId, chunk.Index), paths[chunk.Index], ct);
-                    await OfferAsync(manifest, [chunk], language, ct);
+                    await OfferAsync(manifest, [chunk], language, trustedOnly, ct);
                 });
 
             return manifest;

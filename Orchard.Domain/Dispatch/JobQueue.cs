@@ -13,6 +13,8 @@ public sealed record OfferSpec(int Index, double SentMs, int Attempt)
     public double? MaxRatio { get; init; }
 
     public bool Hedge { get; init; }
+
+    public bool TrustedOnly { get; init; }
 }
 
 public sealed record OfferRequest(string JobId, string? Language, IReadOnlyList<OfferSpec> Offers);
@@ -46,6 +48,7 @@ public sealed class JobQueue(ILeaseStore leases, IWorkerRegistry workers, LeaseB
                 Exclude = spec.Exclude,
                 MaxRatio = spec.MaxRatio,
                 Hedge = spec.Hedge,
+                TrustedOnly = spec.TrustedOnly,
             });
         }
 

@@ -15,6 +15,7 @@ namespace Orchard.Domain.Dispatch;
 /// </summary>
 public sealed partial class LeaseBroker(
     ILeaseStore leases,
+    IOptions<WorkersOptions> trust,
     IWorkerRegistry workers,
     ReadySignal signal,
     IJobEvents events,
@@ -196,6 +197,12 @@ public sealed partial class LeaseBroker(
             LogNormalized(logger, lease.JobId, lease.Index, lease.WorkerId, changes.Clamped, changes.Reordered, changes.DroppedEmpty, changes.Repeated, changes.Untimed);
         }
 
+        if (worker is not null && TrustPolicy.NeedsCheck(worker, lease.LeaseId, trust.Value))
+        {
+            await KeepForCheckAsync(lease, worker, answer, sample, cancellationToken);
+            return;
+        }
+
         var result = new ChunkResult
         {
             Index = lease.Index,
@@ -216,6 +223,49 @@ public sealed partial class LeaseBroker(
         }
 
         await FinishAnsweredAsync(lease, result, sample, cancellationToken);
+        await CheckCandidatesAsync(lease.JobId, lease.Index, result, cancellationToken);
+    }
+
+    /// <summary>
+    /// An enrolled worker's answer waits aside (a candidate blob) for a trusted worker's answer to the same chunk; the
+    /// orchestration offers the chunk to trusted workers only. Its words reach no transcript unless confirmed.
+    /// </summary>
+    private async Task KeepForCheckAsync(ChunkLease lease, Worker worker, NormalizedAnswer answer, PerformanceSample sample, CancellationToken cancellationToken)
+    {
+        await recordings.SaveJsonAsync(RecordingStore.CandidateBlob(lease.JobId, lease.Index, worker.Id), new CandidateAnswer(worker.Id, lease.LeaseId, answer.Transcription.Text), cancellationToken);
+        if (await leases.EndAsync(lease.LeaseId, ReleaseOutcome.Provisional, sample, null, cancellationToken) is null)
+        {
+            throw new LeaseLostException(lease.LeaseId);
+        }
+
+        LogKeptForCheck(logger, worker.Id, lease.JobId, lease.Index);
+        if (await recordings.TryLoadJsonAsync<ChunkResult>(RecordingStore.ResultBlob(lease.JobId, lease.Index), cancellationToken) is { } trusted)
+        {
+            // A trusted answer is there already (a hedge raced it): compare now.
+            await CheckCandidatesAsync(lease.JobId, lease.Index, trusted, cancellationToken);
+        }
+
+        await RaiseAsync(lease.JobId, new LeaseEvent(LeaseEventKind.Answered, lease.Index, lease.LeaseId, lease.WorkerId, lease.Attempt) { Provisional = true }, cancellationToken);
+        await signal.NotifyAsync();
+    }
+
+    /// <summary>Compares every candidate answer of the chunk with the trusted one: agreement earns trust, disagreement quarantines.</summary>
+    private async Task CheckCandidatesAsync(string jobId, int index, ChunkResult trusted, CancellationToken cancellationToken)
+    {
+        foreach (var name in await recordings.ListNamesAsync(RecordingStore.CandidatePrefix(jobId, index), cancellationToken))
+        {
+            if (await recordings.TryLoadJsonAsync<CandidateAnswer>(name, cancellationToken) is not { } candidate || candidate.WorkerId == trusted.WorkerId)
+            {
+                continue;
+            }
+
+            var agreement = TrustPolicy.Agreement(candidate.Text, trusted.Transcription.Text);
+            var agreed = agreement >= trust.Value.AgreementThreshold;
+            var reason = agreed ? null : $"its answer for chunk {index} of job {jobId} agreed on {agreement:P0} of the words with a trusted worker's (at least {trust.Value.AgreementThreshold:P0} needed)";
+            var after = await workers.RecordVerificationAsync(candidate.WorkerId, agreed, trust.Value.VerifyAnswers, reason, cancellationToken);
+            LogChecked(logger, candidate.WorkerId, jobId, index, agreement, after?.Trust ?? WorkerTrust.Unverified);
+            await recordings.DeleteBlobAsync(name, cancellationToken);
+        }
     }
 
     /// <summary>A worker gives up its lease (<paramref name="declined"/>: it cannot serve the chunk, no fault).</summary>
@@ -389,6 +439,12 @@ public sealed partial class LeaseBroker(
         var line = new string(text.Take(300).Select(c => char.IsControl(c) ? ' ' : c).ToArray()).Trim();
         return line.Length == 0 ? "gave up without a reason" : line;
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Kept the answer of enrolled worker {WorkerId} for chunk {ChunkIndex} of job {JobId} aside until a trusted worker's confirms it")]
+    private static partial void LogKeptForCheck(ILogger logger, string workerId, string jobId, int chunkIndex);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Checked worker {WorkerId} on chunk {ChunkIndex} of job {JobId}: {Agreement:P0} word agreement; it is now {Trust}")]
+    private static partial void LogChecked(ILogger logger, string workerId, string jobId, int chunkIndex, double agreement, WorkerTrust trust);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} was cancelled while chunk {ChunkIndex} was at its worker; the answer is discarded")]
     private static partial void LogDiscarded(ILogger logger, string jobId, int chunkIndex);

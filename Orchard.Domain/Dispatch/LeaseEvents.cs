@@ -28,6 +28,9 @@ public sealed record LeaseEvent(LeaseEventKind Kind, int Index, string LeaseId, 
     public LossKind Loss { get; init; }
 
     public string? Reason { get; init; }
+
+    /// <summary>An answer kept aside until a trusted worker's answer confirms it: the chunk stays open, for a trusted worker only.</summary>
+    public bool Provisional { get; init; }
 }
 
 /// <summary>Delivers lease events to job orchestrations (over the Durable Task client, in the app).</summary>

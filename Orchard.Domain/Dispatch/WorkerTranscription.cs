@@ -46,3 +46,6 @@ public sealed record ChunkResult
 
 /// <summary>A chunk's last unreadable answer: who gave it and why (the reason is the same for the same answer).</summary>
 public sealed record UnreadableAnswer(string WorkerId, string Reason);
+
+/// <summary>An enrolled worker's answer kept until a trusted worker's answer for the same chunk is compared with it.</summary>
+public sealed record CandidateAnswer(string WorkerId, string LeaseId, string Text);

@@ -125,6 +125,7 @@ public sealed partial class WorkerIdentity(
 
         var token = Secrets.New(Secrets.WorkerTokenPrefix);
         await store.SetWorkerCredentialAsync(new WorkerCredential(worker.Id, Secrets.Hash(token), Trusted: false, time.GetUtcNow()), cancellationToken);
+        worker = await workers.MarkUnverifiedAsync(worker.Id, cancellationToken) ?? worker;
         LogEnrolled(logger, worker.Id);
         return new WorkerEnrollment(worker, token, Trusted: false);
     }

@@ -40,6 +40,13 @@ public sealed class RecordingStore
     public static string ResultBlob(string jobId, int index) => $"jobs/{jobId}/results/{index:D5}.json";
 
     /// <summary>The last unreadable answer a chunk got (which worker, why), so a second worker's same answer ends the chunk.</summary>
+    /// <summary>An enrolled worker's answer waiting for a trusted worker's to compare with.</summary>
+    public static string CandidateBlob(string jobId, int index, string workerId) =>
+        $"jobs/{jobId}/candidates/{index:D5}/{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(workerId)))[..16]}.json";
+
+    /// <summary>The folder of a chunk's candidate answers.</summary>
+    public static string CandidatePrefix(string jobId, int index) => $"jobs/{jobId}/candidates/{index:D5}/";
+
     public static string UnreadableBlob(string jobId, int index) => $"jobs/{jobId}/unreadable/{index:D5}.json";
 
     /// <summary>The job's document (summary and chunks) as it finished; answers after its Redis record has expired.</summary>
@@ -309,6 +316,22 @@ public sealed class RecordingStore
         {
             return false;
         }
+    }
+
+    /// <summary>The names of the blobs under <paramref name="prefix"/> (a chunk's candidates: a handful).</summary>
+    public async Task<IReadOnlyList<string>> ListNamesAsync(string prefix, CancellationToken cancellationToken)
+    {
+        var names = new List<string>();
+        await foreach (var item in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix, cancellationToken))
+        {
+            names.Add(item.Name);
+            if (names.Count >= 100)
+            {
+                break;
+            }
+        }
+
+        return names;
     }
 
     /// <summary>Reads a JSON document, or default when it does not exist.</summary>

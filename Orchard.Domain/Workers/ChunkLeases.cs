@@ -16,6 +16,9 @@ public sealed record ChunkOffer(string JobId, int Index, string ChunkId, double 
 
     /// <summary>A second copy of a leased chunk, raced against a straggler: ready although the chunk is leased.</summary>
     public bool Hedge { get; init; }
+
+    /// <summary>Only a trusted worker may take it (the job asked for it, or an enrolled worker's answer awaits a check).</summary>
+    public bool TrustedOnly { get; init; }
 }
 
 /// <summary>Which end of the ready queue suits a worker: the longest chunk for a fast one, the shortest for a slow or new one.</summary>

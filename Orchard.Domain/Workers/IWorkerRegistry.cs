@@ -23,5 +23,14 @@ public interface IWorkerRegistry
     /// <summary>Every known worker (offline ones until their key expires), from the index.</summary>
     Task<IReadOnlyList<Worker>> ListAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>Marks a self-enrolled worker unverified (a first enrollment; a registration again keeps what it earned).</summary>
+    Task<Worker?> MarkUnverifiedAsync(string workerId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Records one check of an enrolled worker's answer against a trusted worker's: agreement counts toward
+    /// <paramref name="verifyAnswers"/> (then the worker is verified); disagreement quarantines it with <paramref name="reason"/>.
+    /// </summary>
+    Task<Worker?> RecordVerificationAsync(string workerId, bool agreed, int verifyAnswers, string? reason, CancellationToken cancellationToken = default);
+
     Task<WorkerStats> GetStatsAsync(CancellationToken cancellationToken = default);
 }

@@ -2,6 +2,15 @@ using System.Text.Json.Serialization;
 
 namespace Orchard.Domain.Workers;
 
+/// <summary>How far Orchard trusts a worker's answers.</summary>
+public enum WorkerTrust
+{
+    Trusted,
+    Unverified,
+    Verified,
+    Quarantined,
+}
+
 /// <summary>
 /// A worker node. Added by URL, its id is the URL (so <c>GET worker:&lt;url&gt;</c> works); a worker that registers
 /// itself without a URL gets a generated id. Times used by the atomic scripts are kept in Unix milliseconds.
@@ -66,6 +75,19 @@ public sealed record Worker
     public static long CooldownMs(int consecutiveFailures) => Math.Min(60_000, 1000L << Math.Min(consecutiveFailures - 1, 16));
 
     public string? LastError { get; init; }
+
+    /// <summary>
+    /// Whether the worker's answers are taken as they come: trusted (added or registered by the administrator),
+    /// unverified (self-enrolled: its answers are checked against a trusted worker's), verified (it passed), or
+    /// quarantined (it disagreed: it gets no more audio).
+    /// </summary>
+    public WorkerTrust Trust { get; init; } = WorkerTrust.Trusted;
+
+    /// <summary>How many of an enrolled worker's answers a trusted worker's answer has confirmed.</summary>
+    public int VerifiedAnswers { get; init; }
+
+    /// <summary>Why the worker was quarantined (its disagreement), for <c>GET /workers</c>.</summary>
+    public string? QuarantineReason { get; init; }
 
     /// <summary>Chunks in flight on this worker: 1 while a live claim holds it (a worker does one at a time).</summary>
     [JsonIgnore]

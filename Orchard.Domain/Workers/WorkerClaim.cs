@@ -30,4 +30,10 @@ public enum ReleaseOutcome
     /// A lease ended with nothing to count: a hedge that lost the race, or a job withdrawn from the queue.
     /// </summary>
     Returned,
+
+    /// <summary>
+    /// An enrolled worker's answer kept aside until a trusted worker's answer for the same chunk confirms it: a success
+    /// for the worker's record, but the chunk stays open.
+    /// </summary>
+    Provisional,
 }

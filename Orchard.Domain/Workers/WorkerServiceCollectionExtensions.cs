@@ -9,7 +9,9 @@ public static class WorkerServiceCollectionExtensions
 {
     public static IServiceCollection AddOrchardWorkers(this IServiceCollection services)
     {
-        services.AddOptions<WorkersOptions>().BindConfiguration(WorkersOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<WorkersOptions>()
+            .Configure<Microsoft.Extensions.Configuration.IConfiguration>((o, configuration) => o.Verification = !Hosting.FunctionsEnvironment.IsDevelopment(configuration))
+            .BindConfiguration(WorkersOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         // The probe's timeout is per call (WorkersOptions.ProbeTimeout).
         services.AddOutboundHttpClient(WorkerMaintenance.HttpClientName);
         services.TryAddSingleton(TimeProvider.System);

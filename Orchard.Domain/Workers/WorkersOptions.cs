@@ -34,4 +34,27 @@ public sealed class WorkersOptions
     /// the administrator registers workers. At least 32 characters (checked by <c>Security.WorkerIdentity</c>).
     /// </summary>
     public string? EnrollmentSecret { get; set; }
+
+    /// <summary>
+    /// Checks self-enrolled workers' answers against trusted workers' (volunteer fleets). Off by default in
+    /// Development (the local host, run.sh) and for private fleets that trust every device they run.
+    /// </summary>
+    public bool Verification { get; set; } = true;
+
+    /// <summary>How many of an enrolled worker's first answers a trusted worker transcribes too.</summary>
+    [Range(0, 1000)]
+    public int VerifyAnswers { get; set; } = 2;
+
+    /// <summary>The share of a verified worker's later answers still checked (deterministic by lease).</summary>
+    [Range(0.0, 1.0)]
+    public double SpotCheckFraction { get; set; } = 0.05;
+
+    /// <summary>
+    /// Word agreement (1 − word edit distance ÷ the longer answer's words) below which an answer is a disagreement.
+    /// 0.5: different Whisper models, or PocketSphinx against Whisper, disagree on a fraction of the words of the same
+    /// audio (word error rates of 10–40 % between them on hard speech), while a forged or unrelated text agrees on
+    /// almost none.
+    /// </summary>
+    [Range(0.0, 1.0)]
+    public double AgreementThreshold { get; set; } = 0.5;
 }

@@ -149,7 +149,7 @@ public sealed class LocalSourceCacheTests : IDisposable
 
         var cachedAtSubmission = Cached(cache, job.JobId);
         File.Delete(Path.Combine(cache.Directory, job.JobId));
-        var prepared = await harness.Services.GetRequiredService<JobPreparation>().PrepareAsync(job.JobId, purify: false, language: null, CancellationToken.None);
+        var prepared = await harness.Services.GetRequiredService<JobPreparation>().PrepareAsync(job.JobId, purify: false, language: null, trustedOnly: false, CancellationToken.None);
 
         Assert.True(cachedAtSubmission);
         Assert.InRange(prepared.DurationMs, 19_900, 20_100);

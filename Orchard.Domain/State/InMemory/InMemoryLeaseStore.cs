@@ -53,7 +53,9 @@ public sealed class InMemoryLeaseStore(InMemoryWorkerRegistry registry) : ILease
                 ? ready.OrderByDescending(p => p.Value.SentMs).ThenByDescending(p => p.Key, StringComparer.Ordinal)
                 : ready.OrderBy(p => p.Value.SentMs).ThenBy(p => p.Key, StringComparer.Ordinal);
             var pick = ordered.Take(request.MaxScan).Select(p => (KeyValuePair<string, ChunkOffer>?)p).FirstOrDefault(p =>
-                w.Serves(p!.Value.Value.Language)
+                w.Trust != WorkerTrust.Quarantined
+                && (!p!.Value.Value.TrustedOnly || TrustPolicy.MayServeTrustedOnly(w))
+                && w.Serves(p!.Value.Value.Language)
                 && !p.Value.Value.Exclude.Contains(w.Id)
                 && !refused.Contains((p.Value.Value.JobId, w.Id))
                 && (p.Value.Value.MaxRatio is not { } max || (ratio is not null && ratio <= max)));

@@ -120,6 +120,29 @@ public sealed class InMemoryWorkerRegistry(IOptions<StateOptions> options, TimeP
         }
     }
 
+    public Task<Worker?> MarkUnverifiedAsync(string workerId, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Locked<Worker?>((all, _) => all.TryGetValue(workerId, out var w)
+            ? all[workerId] = w.Trust == WorkerTrust.Trusted ? w with { Trust = WorkerTrust.Unverified } : w
+            : null));
+
+    public Task<Worker?> RecordVerificationAsync(string workerId, bool agreed, int verifyAnswers, string? reason, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Locked<Worker?>((all, _) =>
+        {
+            if (!all.TryGetValue(workerId, out var w))
+            {
+                return null;
+            }
+
+            if (w.Trust is WorkerTrust.Unverified or WorkerTrust.Verified)
+            {
+                w = agreed
+                    ? w with { VerifiedAnswers = w.VerifiedAnswers + 1, Trust = w.VerifiedAnswers + 1 >= verifyAnswers ? WorkerTrust.Verified : w.Trust }
+                    : w with { Trust = WorkerTrust.Quarantined, QuarantineReason = reason };
+            }
+
+            return all[workerId] = w;
+        }));
+
     /// <summary>Runs <paramref name="body"/> on the workers under the registry's lock (the lease store's atomic steps).</summary>
     internal T Locked<T>(Func<Dictionary<string, Worker>, long, T> body)
     {
@@ -132,7 +155,7 @@ public sealed class InMemoryWorkerRegistry(IOptions<StateOptions> options, TimeP
     }
 
     /// <summary>The worker after its claim ended with <paramref name="outcome"/>: the same rules as the Redis scripts.</summary>
-    internal static Worker Released(Worker w, ReleaseOutcome outcome, PerformanceSample? sample, string? error, long now) => outcome switch
+    internal static Worker Released(Worker w, ReleaseOutcome outcome, PerformanceSample? sample, string? error, long now) => (outcome == ReleaseOutcome.Provisional ? ReleaseOutcome.Succeeded : outcome) switch
     {
         ReleaseOutcome.Unreachable => w with { Claim = null, Status = WorkerStatus.Offline, FailedChunks = w.FailedChunks + 1, ConsecutiveFailures = w.ConsecutiveFailures + 1, CooldownUntilMs = now + Worker.CooldownMs(w.ConsecutiveFailures + 1), LastError = error },
         ReleaseOutcome.Failed => w with { Claim = null, Status = WorkerStatus.Online, LastSeenMs = now, FailedChunks = w.FailedChunks + 1, ConsecutiveFailures = w.ConsecutiveFailures + 1, CooldownUntilMs = now + Worker.CooldownMs(w.ConsecutiveFailures + 1), LastError = error },

@@ -72,6 +72,9 @@ internal static class LeaseScripts
           if held then return {'leased', held} end
         end
         if (tonumber(w.cooldown_until_ms) or 0) > now then return {'cooling', tostring(w.cooldown_until_ms)} end
+        -- A quarantined worker never gets another user's audio.
+        local quarantined = w.trust == 'quarantined'
+        local trusted = w.trust == nil or w.trust == 'trusted' 
         local members
         if ARGV[5] == 'longest' then
           members = redis.call('ZREVRANGE', KEYS[1], 0, tonumber(ARGV[6]) - 1)
@@ -86,8 +89,9 @@ internal static class LeaseScripts
             redis.call('ZREM', KEYS[1], m)
           else
             local o = cjson.decode(o_raw)
-            local ok = true
-            if type(o.language) == 'string' and type(w.languages) == 'table' and #w.languages > 0 then
+            local ok = not quarantined
+            if ok and o.trusted_only == true and not trusted then ok = false end
+            if ok and type(o.language) == 'string' and type(w.languages) == 'table' and #w.languages > 0 then
               ok = false
               for _, code in ipairs(w.languages) do if code == o.language then ok = true end end
             end

@@ -75,6 +75,20 @@ public sealed class RedisWorkerRegistry : IWorkerRegistry
             return rows.Select(r => OrchardJson.Deserialize<Worker>(r.ToString())).OrderBy(w => w.RegisteredAtMs).ThenBy(w => w.Id, StringComparer.Ordinal).ToArray();
         }, cancellationToken);
 
+    public Task<Worker?> MarkUnverifiedAsync(string workerId, CancellationToken cancellationToken = default) =>
+        TrustAsync(workerId, "unverified", false, 0, null, cancellationToken);
+
+    public Task<Worker?> RecordVerificationAsync(string workerId, bool agreed, int verifyAnswers, string? reason, CancellationToken cancellationToken = default) =>
+        TrustAsync(workerId, "check", agreed, verifyAnswers, reason, cancellationToken);
+
+    private Task<Worker?> TrustAsync(string workerId, string mode, bool agreed, int verifyAnswers, string? reason, CancellationToken cancellationToken) =>
+        resilience.RunAsync("TrustWorker", async () =>
+        {
+            var raw = await Db.ScriptEvaluateAsync(
+                WorkerScripts.Trust, [keys.Worker(workerId)], [mode, agreed ? "1" : "0", verifyAnswers, reason ?? string.Empty, NowMs, ExpiryMs]);
+            return raw.IsNull ? null : OrchardJson.Deserialize<Worker>(raw.ToString());
+        }, cancellationToken);
+
     public async Task<WorkerStats> GetStatsAsync(CancellationToken cancellationToken = default) =>
         WorkerFactory.Count(await ListAsync(cancellationToken), NowMs, options.WorkerOfflineAfter);
 

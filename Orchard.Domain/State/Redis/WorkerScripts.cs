@@ -23,6 +23,8 @@ internal static class WorkerScripts
         -- is {audio s, processing s, at, ratio} or nil; hist is how many samples are kept.
         local function release(w, outcome, now, err, sample, hist)
           w.claim = cjson.null
+          -- A provisional answer (kept until a trusted worker's agrees) counts for the worker as a success.
+          if outcome == 'provisional' then outcome = 'succeeded' end
           if outcome == 'succeeded' then
             w.consecutive_failures = 0
           elseif outcome ~= 'declined' and outcome ~= 'returned' then
@@ -118,6 +120,30 @@ internal static class WorkerScripts
           w.last_error = ARGV[3]
           save(KEYS[1], w, now, expiry)
         end
+        return redis.call('GET', KEYS[1])
+        """;
+
+    /// <summary>
+    /// Trust changes. KEYS: worker; ARGV: mode ('unverified': a first enrollment, or 'check'), agreed ('1'/'0'),
+    /// answers to verify, reason, now ms, expiry ms. Returns the json, or nil when unknown.
+    /// </summary>
+    public const string Trust = Common + "\n" + """
+        local raw = redis.call('GET', KEYS[1])
+        if not raw then return nil end
+        local w = cjson.decode(raw)
+        local now, expiry = tonumber(ARGV[5]), tonumber(ARGV[6])
+        if ARGV[1] == 'unverified' then
+          if w.trust == nil or w.trust == 'trusted' then w.trust = 'unverified' end
+        elseif w.trust ~= 'quarantined' and w.trust ~= 'trusted' and w.trust ~= nil then
+          if ARGV[2] == '1' then
+            w.verified_answers = (tonumber(w.verified_answers) or 0) + 1
+            if w.verified_answers >= tonumber(ARGV[3]) then w.trust = 'verified' end
+          else
+            w.trust = 'quarantined'
+            w.quarantine_reason = ARGV[4]
+          end
+        end
+        save(KEYS[1], w, now, expiry)
         return redis.call('GET', KEYS[1])
         """;
 

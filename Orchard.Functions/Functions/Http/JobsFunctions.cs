@@ -66,10 +66,11 @@ public sealed class JobsFunctions(JobSubmission submission, JobAccess access, Ca
         {
             // The orchestration is started inside this span, so the Durable Task client links the job's trace to it.
             var caller = await authorizer.IdentifyAsync(request);
+            var trustedOnly = TrustedOnly(request);
             using var span = OrchardTelemetry.Source.StartActivity(OrchardTelemetry.SubmitSpan);
             var job = await access.SubmitAsync(caller, () => UploadReader.ReadAsync(request), request.HttpContext.RequestAborted);
             span?.SetTag(OrchardTelemetry.JobIdTag, job.JobId);
-            var input = new JobRequest(job.JobId, job.Purify, job.Language, DispatchRules.From(dispatch.Value)) { Callback = job.CallbackUrl is not null };
+            var input = new JobRequest(job.JobId, job.Purify, job.Language, DispatchRules.From(dispatch.Value)) { Callback = job.CallbackUrl is not null, TrustedOnly = trustedOnly };
             try
             {
                 await durable.ScheduleNewOrchestrationInstanceAsync(nameof(JobOrchestrator), input, new StartOrchestrationOptions(job.JobId));
@@ -83,4 +84,12 @@ public sealed class JobsFunctions(JobSubmission submission, JobAccess access, Ca
             var statusUrl = $"{request.Scheme}://{request.Host}{request.PathBase}/jobs/{job.JobId}";
             return ApiResults.Json(new { status = "accepted", job_id = job.JobId, status_url = statusUrl }, StatusCodes.Status202Accepted);
         });
+
+    /// <summary><c>?trusted_only=true</c>: the job's audio goes only to workers the administrator trusts (privacy).</summary>
+    private static bool TrustedOnly(HttpRequest request) => request.Query["trusted_only"].FirstOrDefault() switch
+    {
+        null or "" or "false" or "0" => false,
+        "true" or "1" => true,
+        var other => throw new InvalidRequestException($"trusted_only must be true or false, not '{(other.Length > 20 ? other[..20] : other)}'."),
+    };
 }

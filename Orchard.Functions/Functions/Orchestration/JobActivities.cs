@@ -19,7 +19,7 @@ public sealed class JobActivities(JobProgress progress, JobPreparation preparati
 
     [Function(nameof(PrepareAudio))]
     public Task<PreparedJob> PrepareAudio([ActivityTrigger] JobRequest request) =>
-        OrchardTelemetry.TraceAsync(nameof(PrepareAudio), request.JobId, null, () => preparation.PrepareAsync(request.JobId, request.Purify, request.Language, CancellationToken.None));
+        OrchardTelemetry.TraceAsync(nameof(PrepareAudio), request.JobId, null, () => preparation.PrepareAsync(request.JobId, request.Purify, request.Language, request.TrustedOnly, CancellationToken.None));
 
     [Function(nameof(BuildTranscript))]
     public Task<int> BuildTranscript([ActivityTrigger] string jobId) =>

@@ -11,6 +11,9 @@ public sealed record TrackedChunk(int Index, double SentMs, int Attempt, bool Wa
 {
     /// <summary>A hedge was offered for this chunk; one per chunk.</summary>
     public bool Hedged { get; init; }
+
+    /// <summary>Only trusted workers may take it now: an enrolled worker's answer awaits their check.</summary>
+    public bool TrustedOnly { get; init; }
 }
 
 /// <summary>The processing phase carried across continue-as-new: what is open, done and given up.</summary>
@@ -81,8 +84,8 @@ public static class JobFlow
     }
 
     /// <summary>The first chunks' state after preparation: every speech chunk was offered by the preparation itself.</summary>
-    public static FlowState Start(PreparedJob prepared, long nowMs, DispatchRules rules) =>
-        new(prepared.DurationMs, prepared.SpeechChunks.Count, prepared.SpeechChunks.Select(c => new TrackedChunk(c.Index, c.SentMs, 1, true, [])).ToArray(), 0)
+    public static FlowState Start(PreparedJob prepared, long nowMs, DispatchRules rules, bool trustedOnly) =>
+        new(prepared.DurationMs, prepared.SpeechChunks.Count, prepared.SpeechChunks.Select(c => new TrackedChunk(c.Index, c.SentMs, 1, true, []) { TrustedOnly = trustedOnly }).ToArray(), 0)
         {
             WaitingSinceMs = nowMs,
             NextReviewMs = nowMs + (long)rules.ReviewInterval.TotalMilliseconds,
@@ -127,6 +130,12 @@ public static class JobFlow
                 var tracked = new TrackedLease(e.LeaseId, e.WorkerId, e.Attempt, e.LeasedAtMs, e.OverdueAtMs,
                     e.LeasedAtMs + (long)DispatchPolicy.Timeout(chunk.SentMs, e.Ratio, rules).TotalMilliseconds, e.Ratio);
                 return Replace(state, chunk with { Waiting = false, Attempt = Math.Max(chunk.Attempt, e.Attempt), Leases = [.. chunk.Leases, tracked] }) with { WaitingSinceMs = null };
+            case LeaseEventKind.Answered when e.Provisional:
+                // An enrolled worker's answer counts only once a trusted worker's agrees: the chunk goes to trusted workers.
+                var checkedChunk = chunk with { Leases = chunk.Leases.Where(l => l.LeaseId != e.LeaseId).ToArray(), TrustedOnly = true };
+                return checkedChunk.Leases.Count > 0 || checkedChunk.Waiting
+                    ? Replace(state, checkedChunk)
+                    : await OfferAsync(context, request, state, [checkedChunk with { Waiting = true }]);
             case LeaseEventKind.Answered:
                 return Close(state, chunk, null);
             default:
@@ -168,7 +177,8 @@ public static class JobFlow
 
     private static async Task<FlowState> OfferAsync(TaskOrchestrationContext context, JobRequest request, FlowState state, IReadOnlyList<TrackedChunk> chunks, IReadOnlyList<OfferSpec>? hedges = null)
     {
-        var specs = chunks.Select(c => new OfferSpec(c.Index, c.SentMs, c.Attempt) { Exclude = state.Declined }).Concat(hedges ?? []).ToArray();
+        var specs = chunks.Select(c => new OfferSpec(c.Index, c.SentMs, c.Attempt) { Exclude = state.Declined, TrustedOnly = c.TrustedOnly })
+            .Concat(hedges ?? []).ToArray();
         var answered = await context.CallActivityAsync<int[]>(nameof(DispatchActivities.OfferChunks), new OfferRequest(request.JobId, request.Language, specs), JobOrchestrator.StoreRetry);
         foreach (var chunk in chunks)
         {
@@ -243,6 +253,7 @@ public static class JobFlow
                     Exclude = [.. state.Declined, straggler.WorkerId],
                     MaxRatio = DispatchPolicy.HedgeMaxRatio(chunk.SentMs, straggler.Ratio, rules),
                     Hedge = true,
+                    TrustedOnly = chunk.TrustedOnly,
                 });
                 state = Replace(state, chunk with { Hedged = true, Attempt = chunk.Attempt + 1 });
             }

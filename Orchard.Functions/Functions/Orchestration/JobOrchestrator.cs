@@ -59,7 +59,7 @@ public static partial class JobOrchestrator
             {
                 var prepared = await context.CallActivityAsync<Domain.Dispatch.PreparedJob>(nameof(JobActivities.PrepareAudio), request, StoreRetry);
                 split = true;
-                state = JobFlow.Start(prepared, new DateTimeOffset(context.CurrentUtcDateTime, TimeSpan.Zero).ToUnixTimeMilliseconds(), request.Rules);
+                state = JobFlow.Start(prepared, new DateTimeOffset(context.CurrentUtcDateTime, TimeSpan.Zero).ToUnixTimeMilliseconds(), request.Rules, request.TrustedOnly);
                 var refusal = await context.CallActivityAsync<string?>(nameof(DispatchActivities.CheckFleet), new FleetCheck(request.JobId, request.Language, []), StoreRetry);
                 state = state with { Stopped = refusal };
             }

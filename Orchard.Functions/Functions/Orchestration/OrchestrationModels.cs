@@ -14,6 +14,9 @@ public sealed record JobRequest(string JobId, bool Purify, string? Language, Dis
 
     /// <summary>The job has a callback_url: once it ends, its callback's delivery is started.</summary>
     public bool Callback { get; init; }
+
+    /// <summary>The client asked that the job's audio go to trusted workers only.</summary>
+    public bool TrustedOnly { get; init; }
 }
 
 /// <summary>The input of a job's callback delivery (instance id: <see cref="DurableJobOrchestrations.CallbackInstanceId"/>).</summary>
