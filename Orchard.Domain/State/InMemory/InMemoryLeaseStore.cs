@@ -6,7 +6,14 @@ namespace Orchard.Domain.State.InMemory;
 public sealed class InMemoryLeaseStore(InMemoryWorkerRegistry registry) : ILeaseStore
 {
     private readonly Dictionary<string, ChunkOffer> ready = new(StringComparer.Ordinal);
+    /// <summary>How long an ended lease is remembered, as the Redis store keeps its record.</summary>
+    private const long RecordKeepMs = 10 * 60 * 1000;
+
     private readonly Dictionary<string, ChunkLease> leases = new(StringComparer.Ordinal);
+
+    /// <summary>Ended leases (expiry = when they ended), oldest first, so a repeated or late call learns what became of them.</summary>
+    private readonly Dictionary<string, ChunkLease> ended = new(StringComparer.Ordinal);
+    private readonly Queue<string> endedOrder = new();
     private readonly HashSet<string> answered = new(StringComparer.Ordinal);
     private readonly HashSet<(string JobId, string WorkerId)> refused = [];
 
@@ -78,7 +85,7 @@ public sealed class InMemoryLeaseStore(InMemoryWorkerRegistry registry) : ILease
         }));
 
     public Task<ChunkLease?> GetAsync(string leaseId, CancellationToken cancellationToken = default) =>
-        Task.FromResult(registry.Locked((_, _) => leases.GetValueOrDefault(leaseId)));
+        Task.FromResult(registry.Locked((_, _) => leases.GetValueOrDefault(leaseId) ?? ended.GetValueOrDefault(leaseId)));
 
     public Task<ChunkLease?> RenewAsync(string leaseId, string workerId, TimeSpan ttl, CancellationToken cancellationToken = default) =>
         Task.FromResult(registry.Locked((workers, now) =>
@@ -159,6 +166,14 @@ public sealed class InMemoryLeaseStore(InMemoryWorkerRegistry registry) : ILease
         {
             return null;
         }
+
+        while (endedOrder.TryPeek(out var oldest) && (!ended.TryGetValue(oldest, out var old) || old.ExpiresAtMs < now - RecordKeepMs))
+        {
+            ended.Remove(endedOrder.Dequeue());
+        }
+
+        ended[leaseId] = lease with { ExpiresAtMs = Math.Min(lease.ExpiresAtMs, now) };
+        endedOrder.Enqueue(leaseId);
 
         if (workers.TryGetValue(lease.WorkerId, out var w) && w.Claim?.Token == leaseId)
         {
