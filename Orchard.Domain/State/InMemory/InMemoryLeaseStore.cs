@@ -5,10 +5,10 @@ namespace Orchard.Domain.State.InMemory;
 /// <summary>The ready queue and leases in process memory (the fallback), under the worker registry's lock, with the Redis scripts' rules.</summary>
 public sealed class InMemoryLeaseStore(InMemoryWorkerRegistry registry) : ILeaseStore
 {
-    private readonly Dictionary<string, ChunkOffer> ready = new(StringComparer.Ordinal);
     /// <summary>How long an ended lease is remembered, as the Redis store keeps its record.</summary>
     private const long RecordKeepMs = 10 * 60 * 1000;
 
+    private readonly Dictionary<string, ChunkOffer> ready = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ChunkLease> leases = new(StringComparer.Ordinal);
 
     /// <summary>Ended leases (expiry = when they ended), oldest first, so a repeated or late call learns what became of them.</summary>
