@@ -78,7 +78,8 @@ public sealed class JobQueue(ILeaseStore leases, IWorkerRegistry workers, LeaseB
     {
         foreach (var id in leaseIds)
         {
-            if (await leases.GetAsync(id, cancellationToken) is { } lease)
+            // An ended lease is still remembered (expired): it ended meanwhile, and its own event tells the orchestration.
+            if (await leases.GetAsync(id, cancellationToken) is { } lease && lease.ExpiresAtMs > time.GetUtcNow().ToUnixTimeMilliseconds())
             {
                 try
                 {

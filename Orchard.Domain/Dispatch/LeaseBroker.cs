@@ -112,7 +112,9 @@ public sealed partial class LeaseBroker(
         var take = await leases.TakeAsync(new LeaseRequest(workerId, Guid.NewGuid().ToString("N"), pick, rules.LeaseTtl, MaxScan), cancellationToken);
         if (take is { Status: LeaseTakeStatus.Leased, Lease: { } lease })
         {
-            await StartedAsync(lease, worker, rules, cancellationToken);
+            // The fleet list may predate the worker's last answer (a pull worker leases again at once): its own record,
+            // read once per lease (not per poll), has the speed its overdue time and a hedge's terms must use.
+            await StartedAsync(lease, await workers.GetAsync(workerId, cancellationToken) ?? worker, rules, cancellationToken);
         }
 
         return take;
@@ -271,7 +273,8 @@ public sealed partial class LeaseBroker(
     /// <summary>A worker gives up its lease (<paramref name="declined"/>: it cannot serve the chunk, no fault).</summary>
     public async Task FailAsync(string leaseId, string? reason, bool declined, CancellationToken cancellationToken)
     {
-        var lease = await leases.GetAsync(leaseId, cancellationToken) ?? throw new LeaseLostException(leaseId);
+        // A lease that ended (answered, expired, cancelled) is remembered, but giving it up is no longer this worker's to do.
+        var lease = await RequireAsync(leaseId, cancellationToken);
         var text = string.IsNullOrWhiteSpace(reason) ? "gave up without a reason" : Bounded(reason);
         await FailAsync(lease, declined ? WorkerFailureKind.Declined : WorkerFailureKind.ServerError, text, cancellationToken);
     }

@@ -197,28 +197,34 @@ public sealed class FakeWorker : IAsyncDisposable
                     return Results.Text("{\"hello\": \"world\"}", "application/json");
             }
 
-            var segments = SoundRuns(samples).Select((r, i) => new
-            {
-                start = Clock(r.StartMs),
-                end = Clock(r.EndMs),
-                start_ms = r.StartMs,
-                end_ms = r.EndMs,
-                text = $"w{i}",
-            }).ToArray();
             Interlocked.Increment(ref answered);
-            return Results.Json(new
-            {
-                text = string.Join(' ', segments.Select(s => s.text)),
-                time_ms = (long)(samples.Length / 16.0 * SpeedRatio),
-                metadata = new { model = "fake", language = "en", segments_count = segments.Length },
-                segments,
-            }, new JsonSerializerOptions());
+            return Results.Json(Answer(samples, SpeedRatio), new JsonSerializerOptions());
         }
         finally
         {
             oneAtATime.Release();
             Interlocked.Decrement(ref concurrent);
         }
+    }
+
+    /// <summary>The worker answer (what <c>/transcribe</c> returns): one segment per run of sound, times from the audio's start.</summary>
+    public static object Answer(short[] samples, double speedRatio)
+    {
+        var segments = SoundRuns(samples).Select((r, i) => new
+        {
+            start = Clock(r.StartMs),
+            end = Clock(r.EndMs),
+            start_ms = r.StartMs,
+            end_ms = r.EndMs,
+            text = $"w{i}",
+        }).ToArray();
+        return new
+        {
+            text = string.Join(' ', segments.Select(s => s.text)),
+            time_ms = (long)(samples.Length / 16.0 * speedRatio),
+            metadata = new { model = "fake", language = "en", segments_count = segments.Length },
+            segments,
+        };
     }
 
     /// <summary>Runs of 10 ms frames above −45 dBFS, joining gaps under 200 ms.</summary>
@@ -263,7 +269,8 @@ public sealed class FakeWorker : IAsyncDisposable
         return runs;
     }
 
-    private static short[] ReadPcm16(byte[] wav)
+    /// <summary>The 16-bit samples of a WAV.</summary>
+    public static short[] ReadPcm16(byte[] wav)
     {
         // Walk the RIFF chunks to "data": workers must not assume a 44-byte header.
         var offset = 12;

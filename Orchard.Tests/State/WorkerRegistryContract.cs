@@ -274,6 +274,29 @@ public abstract class WorkerRegistryContract
     }
 
     [Fact]
+    public async Task EndAsync_RemembersTheEndedLeaseAsEndedAndNeverLive_WhenItIsAnsweredOrEndedAgain()
+    {
+        var registry = CreateRegistry();
+        var leases = LeasesFor(registry);
+        var worker = await registry.RegisterAsync(new WorkerRegistration(null, "w", "base"));
+        await leases.OfferAsync([WorkerBuilder.Offer(0)]);
+        var lease = (await leases.TakeAsync(WorkerBuilder.Lease(worker.Id, ttl: TimeSpan.FromMinutes(1)))).Lease!;
+
+        Assert.True((await leases.EndAsync(lease.LeaseId, ReleaseOutcome.Succeeded, WorkerBuilder.Sample(0.05), null))!.Won);
+
+        // A repeated answer must still find whose lease it was and which chunk it held.
+        var remembered = (await leases.GetAsync(lease.LeaseId))!;
+        Assert.Equal((worker.Id, lease.JobId, lease.Index), (remembered.WorkerId, remembered.JobId, remembered.Index));
+        Assert.True(remembered.ExpiresAtMs <= Now, "an ended lease must read as expired");
+        Assert.Null(await leases.RenewAsync(lease.LeaseId, worker.Id, TimeSpan.FromMinutes(1)));
+        Assert.Null(await leases.EndAsync(lease.LeaseId, ReleaseOutcome.Succeeded, WorkerBuilder.Sample(0.05), null));
+        Assert.Empty((await leases.InspectAsync(lease.JobId, [lease.Index]))[0].Leases);
+        var after = (await registry.GetAsync(worker.Id))!;
+        Assert.Equal(1, after.CompletedChunks);
+        Assert.Single(after.Performance);
+    }
+
+    [Fact]
     public async Task RenewAsync_ExtendsOnlyTheWorkersOwnLiveLease()
     {
         var registry = CreateRegistry();
@@ -362,7 +385,8 @@ public abstract class WorkerRegistryContract
 
         Assert.Equal(LeaseTakeStatus.NoWork, (await leases.TakeAsync(WorkerBuilder.Lease(other.Id))).Status);
         Assert.Null((await registry.GetAsync(worker.Id))!.Claim);
-        Assert.Null(await leases.GetAsync(lease.LeaseId));
+        Assert.True((await leases.GetAsync(lease.LeaseId))!.ExpiresAtMs <= Now, "a withdrawn lease must read as ended");
+        Assert.Null(await leases.RenewAsync(lease.LeaseId, worker.Id, TimeSpan.FromMinutes(1)));
         Assert.All(await leases.InspectAsync("job", [0, 1]), s => Assert.False(s.Ready || s.Leases.Count > 0));
     }
 

@@ -5,8 +5,15 @@ namespace Orchard.Domain.State.InMemory;
 /// <summary>The ready queue and leases in process memory (the fallback), under the worker registry's lock, with the Redis scripts' rules.</summary>
 public sealed class InMemoryLeaseStore(InMemoryWorkerRegistry registry) : ILeaseStore
 {
+    /// <summary>How long an ended lease is remembered, as the Redis store keeps its record.</summary>
+    private const long RecordKeepMs = 10 * 60 * 1000;
+
     private readonly Dictionary<string, ChunkOffer> ready = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ChunkLease> leases = new(StringComparer.Ordinal);
+
+    /// <summary>Ended leases (expiry = when they ended), oldest first, so a repeated or late call learns what became of them.</summary>
+    private readonly Dictionary<string, ChunkLease> ended = new(StringComparer.Ordinal);
+    private readonly Queue<string> endedOrder = new();
     private readonly HashSet<string> answered = new(StringComparer.Ordinal);
     private readonly HashSet<(string JobId, string WorkerId)> refused = [];
 
@@ -80,7 +87,7 @@ public sealed class InMemoryLeaseStore(InMemoryWorkerRegistry registry) : ILease
         }));
 
     public Task<ChunkLease?> GetAsync(string leaseId, CancellationToken cancellationToken = default) =>
-        Task.FromResult(registry.Locked((_, _) => leases.GetValueOrDefault(leaseId)));
+        Task.FromResult(registry.Locked((_, _) => leases.GetValueOrDefault(leaseId) ?? ended.GetValueOrDefault(leaseId)));
 
     public Task<ChunkLease?> RenewAsync(string leaseId, string workerId, TimeSpan ttl, CancellationToken cancellationToken = default) =>
         Task.FromResult(registry.Locked((workers, now) =>
@@ -161,6 +168,14 @@ public sealed class InMemoryLeaseStore(InMemoryWorkerRegistry registry) : ILease
         {
             return null;
         }
+
+        while (endedOrder.TryPeek(out var oldest) && (!ended.TryGetValue(oldest, out var old) || old.ExpiresAtMs < now - RecordKeepMs))
+        {
+            ended.Remove(endedOrder.Dequeue());
+        }
+
+        ended[leaseId] = lease with { ExpiresAtMs = Math.Min(lease.ExpiresAtMs, now) };
+        endedOrder.Enqueue(leaseId);
 
         if (workers.TryGetValue(lease.WorkerId, out var w) && w.Claim?.Token == leaseId)
         {

@@ -6,7 +6,8 @@ namespace Orchard.Domain.State.Redis;
 /// prefixes in ARGV (from <see cref="RedisKeys"/>); every rule (which end of the queue, how long a lease lives) is
 /// passed in by the dispatch policy.
 /// Layout: ready = sorted set of "job|index" by audio ms; offers = hash of those members to the offer's JSON; leases =
-/// sorted set of lease ids by expiry; lease:&lt;id&gt; = the lease's JSON; chunk-leases:&lt;member&gt; = the chunk's
+/// sorted set of live lease ids by expiry; lease:&lt;id&gt; = the lease's JSON, kept a while after the lease ended (its
+/// expiry then the time it ended); chunk-leases:&lt;member&gt; = the chunk's
 /// live lease ids; done:&lt;job&gt; = hash of answered chunk indexes to the winning lease.
 /// </summary>
 internal static class LeaseScripts
@@ -17,11 +18,20 @@ internal static class LeaseScripts
     /// </summary>
     private const string EndOne = """
         local function end_one(id, outcome, err, sample)
+          -- Only a live lease is in the leases set; an ended one keeps its record but is gone from there.
+          if redis.call('ZREM', leases_key, id) == 0 then return nil end
           local raw = redis.call('GET', lease_prefix .. id)
-          redis.call('ZREM', leases_key, id)
           if not raw then return nil end
           local l = cjson.decode(raw)
-          redis.call('DEL', lease_prefix .. id)
+          -- The record stays until its key expires, marked as ending now (never renewable again), so a repeated answer
+          -- finds its job and its stored answer, and a late call learns it lost the lease rather than "unknown".
+          local keep = redis.call('PTTL', lease_prefix .. id)
+          if keep > 0 then
+            l.expires_at_ms = math.min(tonumber(l.expires_at_ms), now)
+            redis.call('SET', lease_prefix .. id, cjson.encode(l), 'PX', keep)
+          else
+            redis.call('DEL', lease_prefix .. id)
+          end
           redis.call('SREM', chunk_prefix .. l.member, id)
           local wkey = worker_prefix .. l.worker_id
           local wraw = redis.call('GET', wkey)

@@ -32,6 +32,9 @@ public sealed class OrchestrationHarness : IAsyncDisposable
 
     public IJobStore Jobs => host.Jobs;
 
+    /// <summary>The app's HTTP client on 127.0.0.1 (its base address is where fake pull workers call the master).</summary>
+    public HttpClient Http => host.Client;
+
     /// <summary>Starts the app on an engine of its own (the engine serves one worker connection).</summary>
     public static async Task<OrchestrationHarness> StartAsync(IDictionary<string, string?>? settings = null) =>
         new(await ApiHost.StartAsync(settings));
