@@ -24,6 +24,9 @@ internal static partial class MakespanBenchmark
         IReadOnlyList<double> FoundLeaseMs, TimeSpan ProbeWindow, double ProbeCpuSeconds, double ProbeOpsPerSecond, double ProbeRedisCpuSeconds, string JobStatus, int Chunks,
         string Load, string ChunkSettings)
     {
+        /// <summary>The same window's figures before any worker registered: the host's own polling and timers (the floor).</summary>
+        public (TimeSpan Window, double CpuSeconds, double OpsPerSecond, double RedisCpuSeconds) Floor { get; init; }
+
         public double IdleCpuPercent => IdleCpuSeconds / IdleWindow.TotalSeconds * 100;
     }
 
@@ -45,6 +48,14 @@ internal static partial class MakespanBenchmark
         FakePullWorker? probe = null;
         try
         {
+            // The floor: the same host with no worker at all, over an equal window.
+            await Task.Delay(IdleWarmUp);
+            var (floorCpu0, floorOps0, floorRedis0) = (ProcessCpuSeconds(pid), await RedisStatAsync(db, "stats", "total_commands_processed"), await RedisCpuAsync(db));
+            var floorWindow = Stopwatch.StartNew();
+            await Task.Delay(IdleWindowLength);
+            var (floorCpu1, floorOps1, floorRedis1) = (ProcessCpuSeconds(pid), await RedisStatAsync(db, "stats", "total_commands_processed"), await RedisCpuAsync(db));
+            var floor = (floorWindow.Elapsed, floorCpu1 - floorCpu0, (floorOps1 - floorOps0) / floorWindow.Elapsed.TotalSeconds, floorRedis1 - floorRedis0);
+
             for (var i = 0; i < IdlePollers; i++)
             {
                 pollers.Add(await FakePullWorker.StartAsync(http, host.BaseUrl, 0.01, languages: ["ja"], start: false));
@@ -90,7 +101,7 @@ internal static partial class MakespanBenchmark
                 idleWindow, cpu1 - cpu0, (ops1 - ops0) / idleWindow.TotalSeconds, instantaneous.ToString(CultureInfo.InvariantCulture), redisCpu1 - redisCpu0, polls,
                 Percentile(emptyPolls, 0.5),
                 [.. probe.Chunks.Select(c => c.LeaseCallMs)], probeElapsed, cpu3 - cpu2, (ops3 - ops2) / probeElapsed.TotalSeconds, redisCpu3 - redisCpu2, status, probe.Chunks.Count,
-                load, "`Audio:MinChunkSeconds` = 8, `Audio:MaxChunkSeconds` = 20");
+                load, "`Audio:MinChunkSeconds` = 8, `Audio:MaxChunkSeconds` = 20") { Floor = floor };
         }
         finally
         {
@@ -111,15 +122,15 @@ internal static partial class MakespanBenchmark
     private static void WriteIdle(StringBuilder report, IdleRun idle) =>
         report.AppendLine(CultureInfo.InvariantCulture, $"## {IdlePollers} idle pull workers long-polling").AppendLine()
             .AppendLine(CultureInfo.InvariantCulture, $"{IdlePollers} fake pull workers registered (declaring only `ja`) long-poll `POST /workers/{{id}}/lease` with `wait_seconds` = 25 from one HTTP client; after a {IdleWarmUp.TotalSeconds:0} s warm-up the master's process CPU time (/proc/<pid>/stat utime + stime) and Redis's `INFO` counters are read before and after a {IdleWindowLength.TotalSeconds:0} s window. Then an English 30-minute job is submitted ({idle.ChunkSettings}, so it has many chunks) which none of the 200 can serve; once it is split, one probe pull worker declaring `en` (processing time 0) drains it alone while the 200 keep polling, each ready signal waking them all. Every lease call of the probe finds work waiting.").AppendLine()
-            .AppendLine("| measure | idle window | probe window (200 polling + 1 draining) |")
-            .AppendLine("|---|---:|---:|")
-            .AppendLine(CultureInfo.InvariantCulture, $"| window | {idle.IdleWindow.TotalSeconds:0.0} s | {idle.ProbeWindow.TotalSeconds:0.0} s ({idle.Chunks} chunks, job {idle.JobStatus}) |")
-            .AppendLine(CultureInfo.InvariantCulture, $"| master process CPU | {idle.IdleCpuSeconds:0.00} s = {idle.IdleCpuPercent:0.0}% of one core | {idle.ProbeCpuSeconds:0.00} s = {idle.ProbeCpuSeconds / idle.ProbeWindow.TotalSeconds * 100:0.0}% of one core |")
-            .AppendLine(CultureInfo.InvariantCulture, $"| Redis commands per second (total_commands_processed delta) | {idle.IdleOpsPerSecond:0} (instantaneous_ops_per_sec at the end: {idle.IdleInstantaneousOps}) | {idle.ProbeOpsPerSecond:0} |")
-            .AppendLine(CultureInfo.InvariantCulture, $"| Redis CPU (used_cpu_user + used_cpu_sys delta) | {idle.IdleRedisCpuSeconds:0.00} s | {idle.ProbeRedisCpuSeconds:0.00} s |")
-            .AppendLine(CultureInfo.InvariantCulture, $"| lease calls answered 204 in the window (median duration) | {idle.IdlePolls} ({idle.IdleEmptyPollMedianMs / 1000:0.0} s) | |")
-            .AppendLine(CultureInfo.InvariantCulture, $"| probe's lease calls that found work: p50 / p90 / p99 / max | | {Percentile(idle.FoundLeaseMs, 0.5):0} / {Percentile(idle.FoundLeaseMs, 0.9):0} / {Percentile(idle.FoundLeaseMs, 0.99):0} / {idle.FoundLeaseMs.DefaultIfEmpty(double.NaN).Max():0} ms (n = {idle.FoundLeaseMs.Count}) |")
-            .AppendLine(CultureInfo.InvariantCulture, $"| load average when the case started | {idle.Load} | |")
+            .AppendLine("| measure | floor: same host, no worker | idle window (200 polling) | probe window (200 polling + 1 draining) |")
+            .AppendLine("|---|---:|---:|---:|")
+            .AppendLine(CultureInfo.InvariantCulture, $"| window | {idle.Floor.Window.TotalSeconds:0.0} s | {idle.IdleWindow.TotalSeconds:0.0} s | {idle.ProbeWindow.TotalSeconds:0.0} s ({idle.Chunks} chunks, job {idle.JobStatus}) |")
+            .AppendLine(CultureInfo.InvariantCulture, $"| master process CPU | {idle.Floor.CpuSeconds:0.00} s = {idle.Floor.CpuSeconds / idle.Floor.Window.TotalSeconds * 100:0.0}% of one core | {idle.IdleCpuSeconds:0.00} s = {idle.IdleCpuPercent:0.0}% of one core | {idle.ProbeCpuSeconds:0.00} s = {idle.ProbeCpuSeconds / idle.ProbeWindow.TotalSeconds * 100:0.0}% of one core |")
+            .AppendLine(CultureInfo.InvariantCulture, $"| Redis commands per second (total_commands_processed delta) | {idle.Floor.OpsPerSecond:0} | {idle.IdleOpsPerSecond:0} (instantaneous_ops_per_sec at the end: {idle.IdleInstantaneousOps}) | {idle.ProbeOpsPerSecond:0} |")
+            .AppendLine(CultureInfo.InvariantCulture, $"| Redis CPU (used_cpu_user + used_cpu_sys delta) | {idle.Floor.RedisCpuSeconds:0.00} s | {idle.IdleRedisCpuSeconds:0.00} s | {idle.ProbeRedisCpuSeconds:0.00} s |")
+            .AppendLine(CultureInfo.InvariantCulture, $"| lease calls answered 204 in the window (median duration) | | {idle.IdlePolls} ({idle.IdleEmptyPollMedianMs / 1000:0.0} s) | |")
+            .AppendLine(CultureInfo.InvariantCulture, $"| probe's lease calls that found work: p50 / p90 / p99 / max | | | {Percentile(idle.FoundLeaseMs, 0.5):0} / {Percentile(idle.FoundLeaseMs, 0.9):0} / {Percentile(idle.FoundLeaseMs, 0.99):0} / {idle.FoundLeaseMs.DefaultIfEmpty(double.NaN).Max():0} ms (n = {idle.FoundLeaseMs.Count}) |")
+            .AppendLine(CultureInfo.InvariantCulture, $"| load average when the case started | {idle.Load} | | |")
             .AppendLine();
 
     private static async Task<string> WaitForStatusAsync(HttpClient http, string baseUrl, string jobId, Func<string, bool> reached, TimeSpan limit)
