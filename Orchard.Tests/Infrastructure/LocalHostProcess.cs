@@ -24,6 +24,9 @@ public sealed class LocalHostProcess : IAsyncDisposable
 
     public string RedisPrefix => environment["State__KeyPrefix"];
 
+    /// <summary>The running process's id (null before <see cref="StartAsync"/>), for what measures it from outside (its CPU time).</summary>
+    public int? ProcessId => process is { HasExited: false } running ? running.Id : null;
+
     /// <summary>The environment the process runs with (what differs from the defaults and host.json).</summary>
     public IReadOnlyDictionary<string, string> Settings => environment;
 

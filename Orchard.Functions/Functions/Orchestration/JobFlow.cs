@@ -93,13 +93,24 @@ public static class JobFlow
 
     private static long NowMs(TaskOrchestrationContext context) => new DateTimeOffset(context.CurrentUtcDateTime, TimeSpan.Zero).ToUnixTimeMilliseconds();
 
-    /// <summary>The next time something must be looked at without an event: a review, an overdue lease, the no-worker deadline.</summary>
-    private static long Deadline(FlowState state, DispatchRules rules)
+    /// <summary>
+    /// The next time something must be looked at without an event: a review, an overdue lease that could be hedged, a
+    /// lease's timeout, the no-worker deadline.
+    /// </summary>
+    public static long Deadline(FlowState state, DispatchRules rules)
     {
         var deadline = state.NextReviewMs;
-        foreach (var lease in state.Open.SelectMany(c => c.Hedged ? c.Leases.Select(l => l with { OverdueAtMs = long.MaxValue }) : c.Leases))
+
+        // An overdue lease counts only while it could be hedged: one that cannot (chunks wait, say) would leave a deadline
+        // in the past and turn the loop into back-to-back reviews. The event that empties the queue brings it back.
+        var waiting = state.Open.Any(c => c.Waiting);
+        foreach (var chunk in state.Open)
         {
-            deadline = Math.Min(deadline, Math.Min(lease.OverdueAtMs, lease.TimeoutAtMs));
+            var hedgeable = !chunk.Hedged && DispatchPolicy.MayHedge(waiting, chunk.Leases.Count, chunk.Attempt, rules);
+            foreach (var lease in chunk.Leases)
+            {
+                deadline = Math.Min(deadline, Math.Min(hedgeable ? lease.OverdueAtMs : long.MaxValue, lease.TimeoutAtMs));
+            }
         }
 
         if (state.WaitingSinceMs is { } since)
