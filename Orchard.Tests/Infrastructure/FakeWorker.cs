@@ -263,7 +263,7 @@ public sealed class FakeWorker : IAsyncDisposable
         return runs;
     }
 
-    private static short[] ReadPcm16(byte[] wav)
+    internal static short[] ReadPcm16(byte[] wav)
     {
         // Walk the RIFF chunks to "data": workers must not assume a 44-byte header.
         var offset = 12;
