@@ -97,7 +97,14 @@ public sealed partial class LeaseBroker(
     }
 
     /// <summary>One atomic attempt to lease a chunk for this worker, with the policy's pick; tells the orchestration.</summary>
-    public async Task<LeaseTake> TakeAsync(string workerId, CancellationToken cancellationToken)
+    public Task<LeaseTake> TakeAsync(string workerId, CancellationToken cancellationToken) =>
+        TakeAsync(workerId, Guid.NewGuid().ToString("N"), cancellationToken);
+
+    /// <summary>
+    /// As <see cref="TakeAsync(string, CancellationToken)"/>, a new lease getting <paramref name="leaseId"/>: a lease
+    /// with another id is the worker's live lease returned again (a retried call, or another instance's push).
+    /// </summary>
+    public async Task<LeaseTake> TakeAsync(string workerId, string leaseId, CancellationToken cancellationToken)
     {
         var rules = Rules;
         var online = await FleetAsync(cancellationToken);
@@ -109,7 +116,7 @@ public sealed partial class LeaseBroker(
 
         var fastest = online.Min(w => w.AverageSpeedRatio);
         var pick = DispatchPolicy.PickFor(worker.AverageSpeedRatio, fastest, rules);
-        var take = await leases.TakeAsync(new LeaseRequest(workerId, Guid.NewGuid().ToString("N"), pick, rules.LeaseTtl, MaxScan), cancellationToken);
+        var take = await leases.TakeAsync(new LeaseRequest(workerId, leaseId, pick, rules.LeaseTtl, MaxScan), cancellationToken);
         if (take is { Status: LeaseTakeStatus.Leased, Lease: { } lease })
         {
             // The fleet list may predate the worker's last answer (a pull worker leases again at once): its own record,

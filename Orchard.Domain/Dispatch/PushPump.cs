@@ -79,8 +79,11 @@ public sealed partial class PushPump(
                 continue;
             }
 
-            var take = await broker.TakeAsync(worker.Id, cancellationToken);
-            if (take is { Status: LeaseTakeStatus.Leased, Lease: { } lease })
+            var leaseId = Guid.NewGuid().ToString("N");
+            var take = await broker.TakeAsync(worker.Id, leaseId, cancellationToken);
+            // A lease with another id is the worker's live one, returned again: another instance's pump is pushing it
+            // (or died doing so, and it lapses within the lease TTL). Pushing it too would send the worker its chunk twice.
+            if (take is { Status: LeaseTakeStatus.Leased, Lease: { } lease } && lease.LeaseId == leaseId)
             {
                 deliveries[worker.Id] = Task.Run(() => DeliverAsync(lease, worker, cancellationToken), CancellationToken.None);
             }

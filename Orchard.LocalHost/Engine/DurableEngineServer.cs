@@ -82,6 +82,10 @@ public sealed partial class DurableEngineServer : IAsyncDisposable
         var settings = new AzureStorageOrchestrationServiceSettings
         {
             TaskHubName = options.TaskHubName,
+            // Partition leases are owned by worker id, and the default (the machine name) is shared by every process on a
+            // machine: two local hosts on one task hub would both renew the one partition lease and both run its
+            // orchestrations (split brain, each episode committed twice and one discarded). One id per process.
+            WorkerId = $"{Environment.MachineName}-{Environment.ProcessId}",
             StorageAccountClientProvider = new StorageAccountClientProvider(options.StorageConnectionString),
             PartitionCount = options.PartitionCount,
             MaxQueuePollingInterval = options.MaxQueuePollingInterval,
