@@ -39,7 +39,7 @@ public sealed record FlowState(double DurationMs, int SpeechChunks, IReadOnlyLis
 /// next overdue lease, the no-worker deadline or the periodic review. No activity waits on a device. Deterministic:
 /// times come from the context, decisions from the pure <see cref="DispatchPolicy"/>.
 /// </summary>
-public static class JobFlow
+public static partial class JobFlow
 {
     /// <summary>Runs until every chunk is answered or given up, or processing stops; or continues as new (returns null).</summary>
     public static async Task<FlowState?> RunAsync(TaskOrchestrationContext context, JobRequest request, FlowState state)
@@ -64,19 +64,31 @@ public static class JobFlow
                 continue;
             }
 
-            using var cancel = new CancellationTokenSource();
-            var timer = context.CreateTimer(DateTimeOffset.FromUnixTimeMilliseconds(deadline).UtcDateTime, cancel.Token);
-            if (await Task.WhenAny(pending, timer) == pending)
+            try
             {
-                cancel.Cancel();
-                var leaseEvent = await pending;
-                pending = context.WaitForExternalEvent<LeaseEvent>(LeaseEvent.Name);
-                handled++;
-                state = await ApplyAsync(context, request, state, leaseEvent);
+                using var cancel = new CancellationTokenSource();
+                var timer = context.CreateTimer(DateTimeOffset.FromUnixTimeMilliseconds(deadline).UtcDateTime, cancel.Token);
+                if (await Task.WhenAny(pending, timer) == pending)
+                {
+                    cancel.Cancel();
+                    var leaseEvent = await pending;
+                    pending = context.WaitForExternalEvent<LeaseEvent>(LeaseEvent.Name);
+                    handled++;
+                    state = await ApplyAsync(context, request, state, leaseEvent);
+                }
+                else
+                {
+                    state = await ReviewAsync(context, request, state, NowMs(context));
+                }
             }
-            else
+            catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidCastException)
             {
-                state = await ReviewAsync(context, request, state, NowMs(context));
+                // A result that is not the step's own: the engine delivered a message a crashed episode had sent for a
+                // task id that the retried episode gave another step (DurableTask.AzureStorage sends before it saves).
+                // A fresh history leaves such orphans behind; the review right away restores what the queue holds.
+                LogOrphanResult(context.CreateReplaySafeLogger(nameof(JobFlow)), request.JobId, ex.GetType().Name);
+                context.ContinueAsNew(request with { Flow = state with { NextReviewMs = 0 } }, preserveUnprocessedEvents: true);
+                return null;
             }
         }
 
@@ -299,4 +311,7 @@ public static class JobFlow
         Transcribed = failure is null ? state.Transcribed + 1 : state.Transcribed,
         Failed = failure is null ? state.Failed : [.. state.Failed, failure],
     };
+
+    [Microsoft.Extensions.Logging.LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Warning, Message = "Job {JobId} was handed a result that is not its step's ({Type}), left by a crashed episode; continuing with a fresh history")]
+    private static partial void LogOrphanResult(Microsoft.Extensions.Logging.ILogger logger, string jobId, string type);
 }
