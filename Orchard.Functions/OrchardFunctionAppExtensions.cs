@@ -36,6 +36,7 @@ public static class OrchardFunctionAppExtensions
         services.AddSingleton<DurableClientHolder>();
         services.AddSingleton<IJobEvents, DurableJobEvents>();
         services.AddHostedService<FunctionTimeoutCheck>();
+        services.AddHostedService<OrchestrationVersionCheck>();
         services.AddSingleton(WorkerSweepFunctions.Timer);
         services.AddSingleton(JobCleanupFunctions.Timer);
         services.AddSingleton<HealthReport>();

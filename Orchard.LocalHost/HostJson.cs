@@ -52,6 +52,9 @@ public sealed partial record HostJson
         }
 
         Map(durable, "hubName", nameof(DurableEngineOptions.TaskHubName));
+        Map(durable, "defaultVersion", nameof(DurableEngineOptions.DefaultVersion));
+        Map(durable, "versionMatchStrategy", nameof(DurableEngineOptions.VersionMatchStrategy));
+        Map(durable, "versionFailureStrategy", nameof(DurableEngineOptions.VersionFailureStrategy));
         Map(durable, "maxConcurrentActivityFunctions", nameof(DurableEngineOptions.MaxConcurrentActivities));
         Map(durable, "maxConcurrentOrchestratorFunctions", nameof(DurableEngineOptions.MaxConcurrentOrchestrations));
         Map(storage, "partitionCount", nameof(DurableEngineOptions.PartitionCount));

@@ -55,6 +55,12 @@ var startupLog = startupLogging.CreateLogger("Orchard.LocalHost");
 var engineOptions = builder.Configuration.GetSection(DurableEngineOptions.SectionName).Get<DurableEngineOptions>() ?? new DurableEngineOptions();
 UseAppStorageByDefault(engineOptions, builder.Configuration);
 var hostOptions = builder.Configuration.GetSection(LocalHostOptions.SectionName).Get<LocalHostOptions>() ?? new LocalHostOptions();
+// The engine's own versioning can be set apart from host.json (DurableEngine:DefaultVersion): it must make sense too.
+if (Orchard.Functions.Functions.Orchestration.JobVersions.Problem(engineOptions.DefaultVersion, engineOptions.VersionMatchStrategy.ToString()) is { } versionProblem)
+{
+    throw new InvalidOperationException(versionProblem.Replace("host.json extensions.durableTask.defaultVersion", "DurableEngine:DefaultVersion (or host.json defaultVersion)", StringComparison.Ordinal));
+}
+
 await StartupReport.LogAsync(startupLog, localSettings, engineOptions, hostOptions, hostJson, builder.Configuration);
 
 await using var engine = await DurableEngineServer.StartAzureStorageAsync(engineOptions, startupLogging);

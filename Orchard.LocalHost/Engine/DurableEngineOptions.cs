@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.DurableTask.Worker;
+using Orchard.Functions.Functions.Orchestration;
 
 namespace Orchard.LocalHost.Engine;
 
@@ -11,6 +13,19 @@ public sealed class DurableEngineOptions
     [Required]
     [RegularExpression("^[A-Za-z][A-Za-z0-9]{2,44}$")]
     public string TaskHubName { get; set; } = "OrchardHub";
+
+    /// <summary>
+    /// The orchestration version new instances start on, and the newest this host runs (host.json
+    /// <c>defaultVersion</c>); each instance keeps its own. Empty turns versioning off, as for an engine without the app.
+    /// </summary>
+    [RegularExpression("^$|^[0-9]{1,9}(\\.[0-9]{1,9}){0,3}$")]
+    public string DefaultVersion { get; set; } = JobVersions.Current;
+
+    /// <summary>host.json <c>versionMatchStrategy</c>: which instances' versions this host runs.</summary>
+    public DurableTaskWorkerOptions.VersionMatchStrategy VersionMatchStrategy { get; set; } = DurableTaskWorkerOptions.VersionMatchStrategy.CurrentOrOlder;
+
+    /// <summary>host.json <c>versionFailureStrategy</c>: Reject leaves an instance this host may not run to another host; Fail ends it.</summary>
+    public DurableTaskWorkerOptions.VersionFailureStrategy VersionFailureStrategy { get; set; } = DurableTaskWorkerOptions.VersionFailureStrategy.Reject;
 
     [Required]
     public string StorageConnectionString { get; set; } = "UseDevelopmentStorage=true";

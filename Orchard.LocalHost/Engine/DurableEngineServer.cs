@@ -42,9 +42,10 @@ public sealed partial class DurableEngineServer : IAsyncDisposable
     readonly ILogger logger;
     int disposed;
 
-    DurableEngineServer(DurableEngineKind kind, WebApplication app, SidecarOrchestrationService service, Uri address, ILogger logger)
+    DurableEngineServer(DurableEngineKind kind, DurableEngineOptions options, WebApplication app, SidecarOrchestrationService service, Uri address, ILogger logger)
     {
         Kind = kind;
+        Options = options;
         this.app = app;
         this.service = service;
         this.logger = logger;
@@ -53,6 +54,9 @@ public sealed partial class DurableEngineServer : IAsyncDisposable
     }
 
     public DurableEngineKind Kind { get; }
+
+    /// <summary>The settings it started with; its worker and clients take their versioning from them.</summary>
+    public DurableEngineOptions Options { get; }
 
     /// <summary>Loopback address of the gRPC endpoint (HTTP/2 without TLS).</summary>
     public Uri Address { get; }
@@ -152,7 +156,7 @@ public sealed partial class DurableEngineServer : IAsyncDisposable
         var bound = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         var address = new Uri(bound.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
         LogStarted(logger, kind, address, options.TaskHubName);
-        return new DurableEngineServer(kind, app, sidecarService, address, logger);
+        return new DurableEngineServer(kind, options, app, sidecarService, address, logger);
     }
 
     public async ValueTask DisposeAsync()

@@ -17,15 +17,31 @@ public static class DurableEngineServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(server);
         ArgumentNullException.ThrowIfNull(register);
+        var version = server.Options.DefaultVersion;
         services.AddDurableTaskWorker(builder =>
         {
             builder.UseGrpc(server.Channel);
             builder.AddTasks(register);
+            if (!string.IsNullOrEmpty(version))
+            {
+                // As the Functions host applies host.json's versioning: it runs instances of its version or older.
+                builder.UseVersioning(new DurableTaskWorkerOptions.VersioningOptions
+                {
+                    Version = version,
+                    DefaultVersion = version,
+                    MatchStrategy = server.Options.VersionMatchStrategy,
+                    FailureStrategy = server.Options.VersionFailureStrategy,
+                });
+            }
         });
         services.AddDurableTaskClient(builder =>
         {
             builder.UseGrpc(server.Channel);
             builder.RegisterDirectly();
+            if (!string.IsNullOrEmpty(version))
+            {
+                builder.UseDefaultVersion(version);
+            }
         });
         return services;
     }

@@ -85,7 +85,8 @@ public sealed class LocalHostProcess : IAsyncDisposable
             environment[key] = value;
         }
 
-        return new LocalHostProcess(environment, port);
+        // A given address (a host that takes over where another listened) is the address callers use.
+        return new LocalHostProcess(environment, new Uri(environment["urls"]).Port);
     }
 
     /// <summary>Starts the process and waits (bounded) until it answers <c>GET /stats</c>.</summary>

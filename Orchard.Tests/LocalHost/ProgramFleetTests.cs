@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Orchard.Functions.Functions.Orchestration;
 using Orchard.Tests.Audio;
 using Orchard.Tests.Functions.Orchestration;
 using Orchard.Tests.Infrastructure;
@@ -166,6 +167,41 @@ public sealed class ProgramFleetTests : IDisposable
         Assert.True(restoredAfter < TimeSpan.FromSeconds(15), $"the workers came back {restoredAfter.TotalSeconds:0.0} s after Redis restarted");
         Assert.True(finishedAfter < TimeSpan.FromSeconds(60), $"the job finished {finishedAfter.TotalSeconds:0.0} s after Redis restarted");
         Assert.Equal(2, await WorkerCountAsync(host));
+    }
+
+    /// <summary>
+    /// A deploy in the middle of a job: the job starts on a host whose orchestration version is 1 (the path of the
+    /// release before versioning, which prepared before checking the fleet), that host is killed with leases out, and
+    /// the new build (version 2, which checks the fleet first) takes over. The job must finish on the path it started
+    /// on: replaying its history on version 2's path would fail it as non-deterministic at its first step.
+    /// </summary>
+    [Fact]
+    public async Task Main_FinishesAJobOnTheVersionItStartedOn_WhenANewerBuildTakesOverMidJob()
+    {
+        await using var old = LocalHostProcess.Create(TestEnvironment.RedisConnectionString, TestEnvironment.StorageConnectionString, new Dictionary<string, string>
+        {
+            ["DurableEngine__DefaultVersion"] = JobVersions.PrepareFirst,
+        });
+        await old.StartAsync();
+        await using var first = FleetPullWorker.Start(old.BaseUrl, 0.1, name: "pull-1");
+        await using var second = FleetPullWorker.Start(old.BaseUrl, 0.1, name: "pull-2");
+        await Poll.UntilAsync(() => first.Polling && second.Polling, "both pull workers polling");
+        var (path, bursts) = OrchestrationHarness.Recording(dir, 90, seed: 79);
+        var jobId = await SubmitAsync(old, path);
+        await Poll.UntilAsync(async () =>
+        {
+            using var progress = await GetJobAsync(old, jobId);
+            var statuses = progress.RootElement.GetProperty("chunks").EnumerateArray().Select(c => c.GetProperty("status").GetString()).ToArray();
+            return statuses.Contains("completed") && statuses.Contains("processing");
+        }, "a chunk answered and another leased on the old build", attempts: 300);
+
+        await old.KillAsync();
+        // The workers keep calling the same address: the new build starts where the old one listened.
+        await using var upgraded = Sibling(old, TestEnvironment.RedisConnectionString, new Dictionary<string, string> { ["urls"] = old.Settings["urls"] });
+        await upgraded.StartAsync();
+        using var job = await WaitForAsync(upgraded, jobId, "completed", TimeSpan.FromSeconds(90), old, upgraded);
+
+        AssertSegmentsMatch(job, bursts);
     }
 
     /// <summary>Another instance of <paramref name="first"/>'s deployment: same task hub, key prefix and container.</summary>

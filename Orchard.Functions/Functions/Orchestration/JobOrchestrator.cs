@@ -27,6 +27,7 @@ public static partial class JobOrchestrator
     private static readonly TaskOptions CallbackStartRetry = TaskOptions.FromRetryPolicy(
         new RetryPolicy(maxNumberOfAttempts: 6, firstRetryInterval: TimeSpan.FromSeconds(1), backoffCoefficient: 2, maxRetryInterval: TimeSpan.FromSeconds(30)));
 
+    /// <remarks>Each instance runs the path of the version it started on (<see cref="JobVersions"/>).</remarks>
     [Function(nameof(JobOrchestrator))]
     public static async Task<JobOutcome> RunAsync([OrchestrationTrigger] TaskOrchestrationContext context)
     {
@@ -57,6 +58,16 @@ public static partial class JobOrchestrator
             var state = request.Flow;
             if (state is null)
             {
+                if (JobVersions.ChecksFleetFirst(context.Version))
+                {
+                    // Before any audio work: a job no online worker can serve ends now, not after minutes of purifying.
+                    var early = await context.CallActivityAsync<string?>(nameof(DispatchActivities.CheckFleet), new FleetCheck(request.JobId, request.Language, []), StoreRetry);
+                    if (early is not null)
+                    {
+                        return await Fail(context, request.JobId, early);
+                    }
+                }
+
                 var prepared = await context.CallActivityAsync<Domain.Dispatch.PreparedJob>(nameof(JobActivities.PrepareAudio), request, StoreRetry);
                 split = true;
                 state = JobFlow.Start(prepared, new DateTimeOffset(context.CurrentUtcDateTime, TimeSpan.Zero).ToUnixTimeMilliseconds(), request.Rules, request.TrustedOnly);

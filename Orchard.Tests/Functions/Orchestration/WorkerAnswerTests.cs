@@ -1,8 +1,11 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Orchard.Domain.Dispatch;
 using Orchard.Domain.Jobs;
 using Orchard.Domain.Json;
+using Orchard.Domain.Storage;
 using Orchard.Domain.Transcripts;
 using Orchard.Domain.Workers;
 using Orchard.Tests.Audio;
@@ -179,7 +182,7 @@ public sealed class WorkerAnswerTests : IDisposable
     }
 
     [Fact]
-    public async Task RunAsync_OffersChunksOnlyToWorkersThatDeclaredTheLanguage_AndFailsWithoutSending_WhenNoneDid()
+    public async Task RunAsync_OffersChunksOnlyToWorkersThatDeclaredTheLanguage_AndFailsBeforeCutting_WhenNoneDid()
     {
         await using var harness = await OrchestrationHarness.StartAsync();
         await using var english = await FakeWorker.StartAsync();
@@ -201,6 +204,9 @@ public sealed class WorkerAnswerTests : IDisposable
         Assert.Equal(JobStatus.Failed, outcome.Status);
         Assert.Contains("declined this job's language 'ja'", outcome.Error, StringComparison.Ordinal);
         Assert.Equal(0, english.Requests);
+        // Version 2 of the orchestration checks the fleet first: the recording was never purified or cut.
+        Assert.Equal(0, (await harness.Jobs.GetDocumentAsync(unserved))!.Summary.TotalChunks);
+        Assert.Null(await harness.Services.GetRequiredService<RecordingStore>().TryLoadJsonAsync<ChunkManifest>(ChunkManifest.BlobName(unserved), CancellationToken.None));
     }
 
     private static IResult EnglishOnly(FakeRequest request) =>
