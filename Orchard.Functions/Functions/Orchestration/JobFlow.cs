@@ -177,8 +177,8 @@ public static partial class JobFlow
     /// <summary>A chunk with no live lease and not waiting: offered again, or given up, as the policy says.</summary>
     private static async Task<FlowState> LostAsync(TaskOrchestrationContext context, JobRequest request, FlowState state, TrackedChunk chunk, int attempt, LossKind loss, string reason)
     {
-        var rules = request.Rules;
-        switch (DispatchPolicy.AfterLoss(attempt, loss, rules))
+        var verdict = DispatchPolicy.AfterLoss(attempt, loss, request.Rules);
+        switch (verdict)
         {
             case ChunkVerdict.GiveUp:
                 var why = loss == LossKind.ChunkAtFault ? reason : $"failed {attempt} times; last: {reason}";
@@ -193,7 +193,7 @@ public static partial class JobFlow
 
                 return await OfferAsync(context, request, state, [chunk with { Attempt = attempt, Waiting = true, Hedged = false }]);
             default:
-                var next = DispatchPolicy.AfterLoss(attempt, loss, rules) == ChunkVerdict.Retry ? attempt + 1 : attempt;
+                var next = verdict == ChunkVerdict.Retry ? attempt + 1 : attempt;
                 return await OfferAsync(context, request, state, [chunk with { Attempt = next, Waiting = true, Hedged = false }]);
         }
     }
