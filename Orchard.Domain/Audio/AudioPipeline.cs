@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -66,6 +65,30 @@ public sealed class AudioPipeline
     /// <exception cref="AudioToolException">ffmpeg is missing or timed out.</exception>
     public async Task<PreparedRecording> PrepareAsync(string inputPath, bool purify, string outputDirectory, Action<AudioStageTiming>? onStageCompleted, CancellationToken ct)
     {
+        await using var preparing = await OpenAsync(inputPath, purify, outputDirectory, onStageCompleted, ct);
+        var chunks = new List<PreparedChunk>();
+        await foreach (var chunk in preparing.ChunksAsync(ct))
+        {
+            chunks.Add(chunk);
+        }
+
+        return preparing.ToRecording(chunks);
+    }
+
+    /// <summary>
+    /// Decodes, purifies (optionally) and measures a recording, then hands its chunks out one at a time through
+    /// <see cref="PreparingRecording.ChunksAsync"/>, each as soon as its cut is decided and its WAV written, so the
+    /// caller can send the first chunks on while the rest are still being cut. Dispose the result to free its
+    /// temporary files; chunk WAVs stay where they were written, for the caller to delete once stored.
+    /// </summary>
+    /// <remarks>
+    /// The silence threshold follows noise floors and a speech level taken over the whole recording (and the
+    /// purifier's noise profile and gain are whole-recording too), so every level is measured before the first
+    /// cut: cutting earlier, on part of the recording, would cut elsewhere than the whole-file pipeline does.
+    /// </remarks>
+    /// <inheritdoc cref="PrepareAsync(string, bool, string, Action{AudioStageTiming}?, CancellationToken)"/>
+    public async Task<PreparingRecording> OpenAsync(string inputPath, bool purify, string outputDirectory, Action<AudioStageTiming>? onStageCompleted, CancellationToken ct)
+    {
         ArgumentException.ThrowIfNullOrEmpty(inputPath);
         ArgumentException.ThrowIfNullOrEmpty(outputDirectory);
         if (!File.Exists(inputPath))
@@ -76,19 +99,7 @@ public sealed class AudioPipeline
         Directory.CreateDirectory(outputDirectory);
         var work = Path.Combine(_options.TempDirectory ?? Path.GetTempPath(), "orchard-audio-" + Guid.NewGuid().ToString("N", CultureInfo.InvariantCulture));
         Directory.CreateDirectory(work);
-        var stages = new List<AudioStageTiming>();
-        var clock = Stopwatch.StartNew();
-        void Done(string stage)
-        {
-            var timing = new AudioStageTiming(stage, clock.Elapsed);
-            stages.Add(timing);
-            _logger.StageDone(stage, timing.Elapsed.TotalMilliseconds);
-            onStageCompleted?.Invoke(timing);
-            clock.Restart();
-        }
-
-        PcmFile? decodedPcm = null;
-        PcmFile? purifiedPcm = null;
+        var preparing = new PreparingRecording(inputPath, purify, outputDirectory, work, _options, onStageCompleted, _logger);
         try
         {
             DecodedAudio decoded;
@@ -102,90 +113,34 @@ public sealed class AudioPipeline
                 throw;
             }
 
-            decodedPcm = decoded.Pcm;
+            preparing.Decoded(decoded);
             _logger.Preparing(inputPath, decoded.FormatName, purify);
-            Done("decode");
+            preparing.Done("decode");
 
-            var source = decodedPcm;
+            var decodedPcm = decoded.Pcm;
             float[] frameDb;
-            double gainDb = 0;
             if (purify)
             {
                 var inputDb = SilenceDetector.MeasureFrames(decodedPcm, ct);
                 var result = await Task.Run(() => Purifier.Run(decodedPcm, inputDb, Path.Combine(work, "purified.f32"), ct), ct);
-                purifiedPcm = result.Output;
-                source = purifiedPcm;
+                preparing.Purified(result);
                 frameDb = result.FrameDb;
-                gainDb = result.GainDb;
                 _logger.PurifiedAudio(result.GainDb, result.NoiseFloorBeforeDb);
-                Done("purify");
+                preparing.Done("purify");
             }
             else
             {
                 frameDb = SilenceDetector.MeasureFrames(decodedPcm, ct);
             }
 
-            var analysis = SilenceDetector.Analyse(frameDb, source.SampleCount);
-            var plans = ChunkPlanner.Plan(analysis, _options);
-            Done("split");
-
-            var chunks = new List<PreparedChunk>(plans.Count);
-            var bytes = ChunkWriter.NewByteBuffer();
-            var floats = ChunkWriter.NewFloatBuffer();
-            foreach (var plan in plans)
-            {
-                ct.ThrowIfCancellationRequested();
-                string? wavPath = null;
-                if (!plan.IsSilent)
-                {
-                    wavPath = Path.Combine(outputDirectory, string.Create(CultureInfo.InvariantCulture, $"chunk_{plan.Index:D5}.wav"));
-                    ChunkWriter.Write(source, plan.Kept, wavPath, bytes, floats);
-                }
-
-                chunks.Add(new PreparedChunk
-                {
-                    Index = plan.Index,
-                    StartSample = plan.Range.Start,
-                    EndSample = plan.Range.End,
-                    IsSilent = plan.IsSilent,
-                    WavPath = wavPath,
-                    CompactedDurationMs = AudioFormat.SamplesToMs(plan.KeptSamples),
-                    Map = CompactionMap.FromSamples(plan.Kept),
-                });
-            }
-
-            Done("write");
-            var recording = new PreparedRecording
-            {
-                DurationMs = source.SampleCount * 1000 / AudioFormat.SampleRate,
-                SampleCount = source.SampleCount,
-                Chunks = chunks,
-                Purified = purify,
-                FormatName = decoded.FormatName,
-                NoiseFloorDb = analysis.NoiseFloorDb,
-                SpeechThresholdDb = analysis.ThresholdDb,
-                PurifierGainDb = gainDb,
-                Stages = stages,
-            };
-            _logger.Prepared(inputPath, recording.DurationMs, chunks.Count, chunks.Count(c => c.IsSilent), analysis.NoiseFloorDb, analysis.ThresholdDb);
-            return recording;
+            preparing.Analysed(SilenceDetector.Analyse(frameDb, preparing.Source.SampleCount));
+            preparing.Done("split");
+            return preparing;
         }
-        finally
+        catch
         {
-            purifiedPcm?.Dispose();
-            decodedPcm?.Dispose();
-            try
-            {
-                Directory.Delete(work, recursive: true);
-            }
-            catch (IOException ex)
-            {
-                _logger.TempCleanupFailed(work, ex);
-            }
-            catch (UnauthorizedAccessException ex)
-            {
-                _logger.TempCleanupFailed(work, ex);
-            }
+            await preparing.DisposeAsync();
+            throw;
         }
     }
 

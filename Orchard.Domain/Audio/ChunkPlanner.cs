@@ -19,31 +19,36 @@ internal static class ChunkPlanner
     /// <summary>Share of the longest chunk, at its end, searched for the quietest frame when no pause exists.</summary>
     private const double FallbackSearchShare = 0.2;
 
-    public static IReadOnlyList<ChunkPlan> Plan(SilenceAnalysis analysis, AudioOptions options)
+    public static IReadOnlyList<ChunkPlan> Plan(SilenceAnalysis analysis, AudioOptions options) => PlanEach(analysis, options).ToList();
+
+    /// <summary>
+    /// The chunks one at a time, in order, each as soon as the cut that ends it is found: the cuts are decided left to
+    /// right and none looks back, so a chunk handed out is final and the list is the same as <see cref="Plan"/>'s.
+    /// </summary>
+    public static IEnumerable<ChunkPlan> PlanEach(SilenceAnalysis analysis, AudioOptions options)
     {
-        var cuts = FindCuts(analysis, options);
-        var plans = new List<ChunkPlan>(cuts.Count + 1);
         long start = 0;
-        foreach (var end in cuts.Append(analysis.SampleCount))
+        var index = 0;
+        foreach (var end in EachCut(analysis, options).Append(analysis.SampleCount))
         {
             var range = new SampleRange(start, end);
             var silent = analysis.VoicedFramesIn(start, end) < MinVoicedFrames;
-            plans.Add(new ChunkPlan(plans.Count, range, silent, Compact(range, analysis.Pauses, options)));
+            yield return new ChunkPlan(index++, range, silent, Compact(range, analysis.Pauses, options));
             start = end;
         }
-
-        return plans;
     }
 
     /// <summary>Cut positions (sample indices, strictly increasing, excluding 0 and the end).</summary>
-    public static List<long> FindCuts(SilenceAnalysis analysis, AudioOptions options)
+    public static List<long> FindCuts(SilenceAnalysis analysis, AudioOptions options) => EachCut(analysis, options).ToList();
+
+    /// <summary>The cuts of <see cref="FindCuts"/>, each as soon as it is decided.</summary>
+    private static IEnumerable<long> EachCut(SilenceAnalysis analysis, AudioOptions options)
     {
         var total = analysis.SampleCount;
         var min = (long)options.MinChunkSeconds * AudioFormat.SampleRate;
         var max = (long)options.MaxChunkSeconds * AudioFormat.SampleRate;
         var minSilence = AudioFormat.MsToSamples(options.MinSilenceMs);
         var candidates = analysis.Pauses.Where(p => p.Length >= minSilence).Select(p => p.Start + (p.Length / 2)).ToArray();
-        var cuts = new List<long>();
         long start = 0;
         var next = 0;
         var targetLength = options.TargetChunkSeconds > 0 ? Math.Clamp((long)options.TargetChunkSeconds * AudioFormat.SampleRate, min, max) : max;
@@ -79,11 +84,9 @@ internal static class ChunkPlanner
                 cut = QuietestPoint(analysis, Math.Max(lo, hi - (long)(FallbackSearchShare * max)), hi);
             }
 
-            cuts.Add(cut);
+            yield return cut;
             start = cut;
         }
-
-        return cuts;
     }
 
     private static long QuietestPoint(SilenceAnalysis analysis, long from, long to)

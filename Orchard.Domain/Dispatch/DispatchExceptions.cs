@@ -66,3 +66,16 @@ public static class ChunkFaults
     public static string SameUnreadableAnswer(int chunkIndex, string firstWorkerId, string secondWorkerId, string reason) =>
         $"Chunk {chunkIndex} cannot be transcribed: workers {firstWorkerId} and {secondWorkerId} gave the same unreadable answer ({reason}).";
 }
+
+/// <summary>
+/// A re-run of an interrupted preparation cut a chunk differently from the chunk the first run stored and offered
+/// (the audio settings or tools changed in between): the stored chunks and the new cut no longer tile the recording
+/// together, so the job cannot go on.
+/// </summary>
+public sealed class RecutMismatchException(string jobId, int index)
+    : Exception($"Chunk {index} came out differently when the interrupted preparation of this job ran again (the audio settings or tools changed in between), so its chunks no longer fit together: submit the recording again.")
+{
+    public string JobId { get; } = jobId;
+
+    public int Index { get; } = index;
+}

@@ -1,5 +1,8 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
 using Orchard.Domain.Audio;
 using Orchard.Domain.Jobs;
+using Orchard.Domain.Json;
 using Orchard.Domain.State;
 using Orchard.Domain.Storage;
 using Orchard.Domain.Workers;
@@ -10,18 +13,27 @@ namespace Orchard.Domain.Dispatch;
 public sealed record PreparedJob(double DurationMs, int TotalChunks, IReadOnlyList<PendingChunk> SpeechChunks);
 
 /// <summary>
-/// Purifies and splits a job's source recording and stores the chunks and their manifest in Blob Storage.
-/// Idempotent: a manifest already written (a re-run after a crash) is reused, not cut again.
+/// Purifies and splits a job's source recording and stores the chunks and their manifest in Blob Storage. Each chunk
+/// is stored and offered to the workers as soon as it is cut, while the rest of the recording is still being cut.
+/// Idempotent: a manifest already written (a re-run after a crash) is reused, not cut again; a re-run of a cut that
+/// was interrupted cuts the recording again (the same input and settings give the same chunks), keeps every chunk
+/// already stored as it is and stores the others.
 /// </summary>
-public sealed class JobPreparation(AudioPipeline audio, RecordingStore recordings, JobProgress progress, LocalSourceCache cache, ILeaseStore leases, ReadySignal signal)
+public sealed partial class JobPreparation(AudioPipeline audio, RecordingStore recordings, JobProgress progress, LocalSourceCache cache, ILeaseStore leases, ReadySignal signal, TimeProvider time, ILogger<JobPreparation> logger)
 {
+    /// <summary>
+    /// Chunks stored at once: several uploads keep the bandwidth busy, and as each needs the next chunk cut before it
+    /// takes one, the cutting is never more than this many chunks ahead of the store (bounding the WAVs on disk).
+    /// </summary>
+    private const int StoreParallelism = 8;
+
     /// <summary>
     /// Moves the job through purifying (or purifier_bypassed) → purifier_completed → splitting → processing as it
     /// works, so the orchestration needs one step for the whole phase.
     /// </summary>
     /// <remarks>
     /// Each speech chunk is offered to the workers (<paramref name="language"/>: the job's, null for detection) as soon
-    /// as its blob is stored, so the first answers can arrive before the orchestration has heard the split is done.
+    /// as it is cut and its blob stored, so the first answers can arrive before the rest of the recording is cut.
     /// </remarks>
     public async Task<PreparedJob> PrepareAsync(string jobId, bool purify, string? language, bool trustedOnly, CancellationToken cancellationToken)
     {
@@ -40,7 +52,7 @@ public sealed class JobPreparation(AudioPipeline audio, RecordingStore recording
             }
 
             await progress.SetStatusAsync(jobId, new JobTransition(JobStatus.Splitting, DurationMs: manifest.DurationMs), cancellationToken);
-            await OfferAsync(manifest, manifest.Chunks.Where(c => !c.IsSilent), language, trustedOnly, cancellationToken);
+            await OfferAsync(jobId, manifest.Chunks.Where(c => !c.IsSilent), language, trustedOnly, cancellationToken);
         }
 
         await progress.SetStatusAsync(jobId, new JobTransition(JobStatus.Processing), cancellationToken);
@@ -61,10 +73,10 @@ public sealed class JobPreparation(AudioPipeline audio, RecordingStore recording
         return true;
     }
 
-    private async Task OfferAsync(ChunkManifest manifest, IEnumerable<ManifestChunk> chunks, string? language, bool trustedOnly, CancellationToken cancellationToken)
+    private async Task OfferAsync(string jobId, IEnumerable<ManifestChunk> chunks, string? language, bool trustedOnly, CancellationToken cancellationToken)
     {
         var code = language is null or LanguageCode.Auto ? null : language;
-        var offers = chunks.Select(c => new ChunkOffer(manifest.JobId, c.Index, ChunkRecord.IdFor(manifest.JobId, c.Index), c.SentMs, code) { TrustedOnly = trustedOnly }).ToArray();
+        var offers = chunks.Select(c => new ChunkOffer(jobId, c.Index, ChunkRecord.IdFor(jobId, c.Index), c.SentMs, code) { TrustedOnly = trustedOnly }).ToArray();
         if (await leases.OfferAsync(offers, cancellationToken) > 0)
         {
             await signal.NotifyAsync();
@@ -73,6 +85,7 @@ public sealed class JobPreparation(AudioPipeline audio, RecordingStore recording
 
     private async Task<ChunkManifest> CutAsync(string jobId, bool purify, string? language, bool trustedOnly, CancellationToken cancellationToken)
     {
+        var started = time.GetTimestamp();
         var work = Directory.CreateTempSubdirectory($"orchard-{jobId}-");
         try
         {
@@ -84,47 +97,51 @@ public sealed class JobPreparation(AudioPipeline audio, RecordingStore recording
                 await recordings.DownloadSourceAsync(jobId, source, cancellationToken);
             }
 
-            var prepared = await audio.PrepareAsync(source, purify, Path.Combine(work.FullName, "chunks"), cancellationToken);
-            File.Delete(source);
-            var manifest = new ChunkManifest
+            // The chunks an interrupted run stored: found again as the recording is cut again, and kept as they are.
+            var earlier = (await progress.StoredChunksAsync(jobId, cancellationToken)).ToDictionary(c => c.Index);
+            var live = earlier.Count == 0 ? null
+                : (await progress.JobDocumentAsync(jobId, cancellationToken))?.Chunks.Select(c => c.Index).ToHashSet();
+            ChunkManifest manifest;
+            await using (var preparing = await audio.OpenAsync(source, purify, Path.Combine(work.FullName, "chunks"), null, cancellationToken))
             {
-                JobId = jobId,
-                DurationMs = prepared.DurationMs,
-                Purified = prepared.Purified,
-                Chunks = prepared.Chunks.Select(c => new ManifestChunk
+                if (purify)
                 {
-                    Index = c.Index,
-                    StartMs = c.StartMs,
-                    EndMs = c.EndMs,
-                    IsSilent = c.IsSilent,
-                    SentMs = c.IsSilent ? 0 : c.CompactedDurationMs,
-                    Map = c.Map,
-                }).ToArray(),
-            };
+                    await progress.SetStatusAsync(jobId, new JobTransition(JobStatus.PurifierCompleted), cancellationToken);
+                }
 
-            // The manifest first (the live view and every instance read chunk facts from it), then each chunk's
-            // audio, offered to the workers the moment it is stored; a re-run checks every chunk blob is there.
-            await recordings.SaveJsonAsync(ChunkManifest.BlobName(jobId), manifest, cancellationToken);
-            if (purify)
-            {
-                await progress.SetStatusAsync(jobId, new JobTransition(JobStatus.PurifierCompleted), cancellationToken);
+                await progress.SetStatusAsync(jobId, new JobTransition(JobStatus.Splitting, DurationMs: preparing.DurationMs), cancellationToken);
+                var cut = new ConcurrentBag<ManifestChunk>();
+                var offered = 0;
+                await Parallel.ForEachAsync(
+                    preparing.ChunksAsync(cancellationToken),
+                    new ParallelOptions { MaxDegreeOfParallelism = StoreParallelism, CancellationToken = cancellationToken },
+                    async (chunk, ct) =>
+                    {
+                        var facts = Facts(chunk);
+                        await StoreAsync(jobId, chunk, facts, earlier.GetValueOrDefault(chunk.Index), live?.Contains(chunk.Index) ?? false, ct);
+                        if (!facts.IsSilent)
+                        {
+                            await OfferAsync(jobId, [facts], language, trustedOnly, ct);
+                            if (Interlocked.Increment(ref offered) == 1)
+                            {
+                                LogFirstOffered(logger, jobId, facts.Index, time.GetElapsedTime(started).TotalMilliseconds);
+                            }
+                        }
+
+                        cut.Add(facts);
+                    });
+
+                manifest = new ChunkManifest
+                {
+                    JobId = jobId,
+                    DurationMs = preparing.DurationMs,
+                    Purified = preparing.IsPurified,
+                    Chunks = cut.OrderBy(c => c.Index).ToArray(),
+                };
             }
 
-            await progress.SetStatusAsync(jobId, new JobTransition(JobStatus.Splitting, DurationMs: manifest.DurationMs), cancellationToken);
-            await progress.InitializeChunksAsync(manifest, cancellationToken);
-
-            // Longest first, as the fastest workers will ask for them; several uploads at once keep the bandwidth busy.
-            var order = manifest.Chunks.Where(c => !c.IsSilent).OrderByDescending(c => c.SentMs).ToArray();
-            var paths = prepared.Chunks.Where(c => c.WavPath is not null).ToDictionary(c => c.Index, c => c.WavPath!);
-            await Parallel.ForEachAsync(
-                order,
-                new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
-                async (chunk, ct) =>
-                {
-                    await recordings.SaveFileAsync(RecordingStore.ChunkBlob(jobId, chunk.Index), paths[chunk.Index], ct);
-                    await OfferAsync(manifest, [chunk], language, trustedOnly, ct);
-                });
-
+            // Last, once every chunk is stored: a manifest means the whole recording is cut (a re-run reuses it).
+            await progress.SaveManifestAsync(manifest, cancellationToken);
             return manifest;
         }
         finally
@@ -132,4 +149,63 @@ public sealed class JobPreparation(AudioPipeline audio, RecordingStore recording
             work.Delete(recursive: true);
         }
     }
+
+    /// <summary>
+    /// Stores one chunk before it is offered: its audio, then its facts (so facts stored mean audio stored), then its
+    /// record in the live view. A chunk an interrupted run stored is left as it is, having been offered already and
+    /// perhaps leased or answered, once it is known to be the same chunk.
+    /// </summary>
+    private async Task StoreAsync(string jobId, PreparedChunk chunk, ManifestChunk facts, ManifestChunk? earlier, bool inLiveView, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (earlier is not null)
+            {
+                if (!SameChunk(earlier, facts))
+                {
+                    throw new RecutMismatchException(jobId, chunk.Index);
+                }
+
+                if (!inLiveView)
+                {
+                    await progress.AddChunkAsync(jobId, earlier, cancellationToken);
+                }
+
+                return;
+            }
+
+            if (chunk.WavPath is not null)
+            {
+                await recordings.SaveFileAsync(RecordingStore.ChunkBlob(jobId, chunk.Index), chunk.WavPath, cancellationToken);
+            }
+
+            await recordings.SaveJsonAsync(RecordingStore.ChunkFactsBlob(jobId, chunk.Index), facts, cancellationToken);
+            await progress.AddChunkAsync(jobId, facts, cancellationToken);
+        }
+        finally
+        {
+            // Stored (or kept): the WAV on disk is no longer needed, so the disk holds only the chunks in flight.
+            if (chunk.WavPath is not null)
+            {
+                File.Delete(chunk.WavPath);
+            }
+        }
+    }
+
+    private static ManifestChunk Facts(PreparedChunk c) => new()
+    {
+        Index = c.Index,
+        StartMs = c.StartMs,
+        EndMs = c.EndMs,
+        IsSilent = c.IsSilent,
+        SentMs = c.IsSilent ? 0 : c.CompactedDurationMs,
+        Map = c.Map,
+    };
+
+    /// <summary>Same place, same audio sent and the same map: what workers were given and answers are mapped with.</summary>
+    private static bool SameChunk(ManifestChunk a, ManifestChunk b) =>
+        OrchardJson.Serialize(a) == OrchardJson.Serialize(b);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Offered the first chunk ({ChunkIndex}) of job {JobId} {ElapsedMs:F0} ms after its preparation started")]
+    private static partial void LogFirstOffered(ILogger logger, string jobId, int chunkIndex, double elapsedMs);
 }

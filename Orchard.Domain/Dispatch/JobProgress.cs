@@ -13,7 +13,15 @@ namespace Orchard.Domain.Dispatch;
 public sealed partial class JobProgress(IJobStore jobs, RecordingStore recordings, TimeProvider time, ILogger<JobProgress> logger)
 {
     private const int ManifestCacheSize = 64;
+    private const int ChunkCacheSize = 4096;
+
+    /// <summary>Most chunks a job's facts are listed for: 12 hours in 1-second chunks, with room to spare.</summary>
+    private const int MaxChunkFacts = 100_000;
+
     private readonly ConcurrentDictionary<string, ChunkManifest> manifests = new(StringComparer.Ordinal);
+
+    /// <summary>Chunk facts of jobs still being cut (no manifest yet), as stored or read on this instance.</summary>
+    private readonly ConcurrentDictionary<(string JobId, int Index), ManifestChunk> chunkFacts = new();
 
     public static string RequestBlob(string jobId) => $"jobs/{jobId}/job.json";
 
@@ -94,23 +102,80 @@ public sealed partial class JobProgress(IJobStore jobs, RecordingStore recording
         }
     }
 
-    /// <summary>Writes every chunk of a fresh manifest (pending or silent).</summary>
-    public async Task InitializeChunksAsync(ChunkManifest manifest, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes the record of a chunk just cut (pending or silent), while the rest of the recording is still being cut,
+    /// and keeps its facts at hand for the leases that follow at once. Only for a chunk whose record is not written
+    /// yet: the record of a chunk already out would go back to pending.
+    /// </summary>
+    public async Task AddChunkAsync(string jobId, ManifestChunk chunk, CancellationToken cancellationToken)
     {
-        Remember(manifest);
-        var records = manifest.Chunks.Select(c => BaseRecord(manifest.JobId, c)).ToArray();
-        if (!await jobs.SetChunksAsync(manifest.JobId, records, cancellationToken))
+        ArgumentNullException.ThrowIfNull(chunk);
+        RememberChunk(jobId, chunk);
+        var record = BaseRecord(jobId, chunk);
+        if (!await jobs.SetChunksAsync(jobId, [record], cancellationToken))
         {
-            await RestoreAsync(manifest.JobId, JobStatus.Splitting, cancellationToken);
-            await jobs.SetChunksAsync(manifest.JobId, records, cancellationToken);
+            LogRestoring(logger, jobId);
+            await RestoreAsync(jobId, JobStatus.Splitting, cancellationToken);
+            await jobs.SetChunksAsync(jobId, [record], cancellationToken);
         }
+    }
+
+    /// <summary>The job's live record (summary and chunks), or null when Redis does not have it.</summary>
+    public Task<JobDocument?> JobDocumentAsync(string jobId, CancellationToken cancellationToken) =>
+        jobs.GetDocumentAsync(jobId, cancellationToken);
+
+    /// <summary>Writes the manifest once every chunk of the job is cut and stored, and keeps it at hand.</summary>
+    public async Task SaveManifestAsync(ChunkManifest manifest, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        await recordings.SaveJsonAsync(ChunkManifest.BlobName(manifest.JobId), manifest, cancellationToken);
+        Remember(manifest);
+    }
+
+    /// <summary>
+    /// The facts of every chunk of the job stored so far (<see cref="RecordingStore.ChunkFactsBlob"/>), by index: the
+    /// chunks cut before a crash, or the live view's chunks before the manifest is written. Not necessarily contiguous
+    /// (chunks are stored several at a time).
+    /// </summary>
+    public async Task<IReadOnlyList<ManifestChunk>> StoredChunksAsync(string jobId, CancellationToken cancellationToken)
+    {
+        var names = await recordings.ListNamesAsync(RecordingStore.ChunkFactsPrefix(jobId), MaxChunkFacts, cancellationToken);
+        var found = new ManifestChunk?[names.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, names.Count), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (i, ct) =>
+            found[i] = await recordings.TryLoadJsonAsync<ManifestChunk>(names[i], ct));
+        return found.OfType<ManifestChunk>().OrderBy(c => c.Index).ToArray();
+    }
+
+    /// <summary>
+    /// One chunk's facts: from the manifest when the whole recording is cut, otherwise from the chunk's own facts,
+    /// which are stored before the chunk is offered (so a chunk leased while the rest is still being cut has them).
+    /// </summary>
+    public async Task<ManifestChunk> ChunkFactsAsync(string jobId, int index, CancellationToken cancellationToken)
+    {
+        if (manifests.TryGetValue(jobId, out var manifest))
+        {
+            return manifest.Chunks[index];
+        }
+
+        if (chunkFacts.TryGetValue((jobId, index), out var known))
+        {
+            return known;
+        }
+
+        if (await recordings.TryLoadJsonAsync<ManifestChunk>(RecordingStore.ChunkFactsBlob(jobId, index), cancellationToken) is { } stored)
+        {
+            RememberChunk(jobId, stored);
+            return stored;
+        }
+
+        // A job cut before chunks had facts of their own.
+        return (await ManifestAsync(jobId, cancellationToken)).Chunks[index];
     }
 
     /// <summary>Sets one chunk absolutely: its manifest facts plus what <paramref name="update"/> says.</summary>
     public async Task SetChunkAsync(string jobId, Func<ChunkRecord, ChunkRecord> update, int index, CancellationToken cancellationToken)
     {
-        var manifest = await ManifestAsync(jobId, cancellationToken);
-        var record = update(BaseRecord(jobId, manifest.Chunks[index]));
+        var record = update(BaseRecord(jobId, await ChunkFactsAsync(jobId, index, cancellationToken)));
         if (!await jobs.SetChunksAsync(jobId, [record], cancellationToken))
         {
             LogRestoring(logger, jobId);
@@ -162,23 +227,31 @@ public sealed partial class JobProgress(IJobStore jobs, RecordingStore recording
         }
 
         var manifest = await recordings.TryLoadJsonAsync<ChunkManifest>(ChunkManifest.BlobName(jobId), cancellationToken);
-        var chunks = Array.Empty<ChunkRecord>();
+        IReadOnlyList<ManifestChunk> facts;
         if (manifest is not null)
         {
             Remember(manifest);
-            chunks = new ChunkRecord[manifest.Chunks.Count];
-            // Answers are read several at a time: a 10-hour job has over a thousand of them.
-            await Parallel.ForEachAsync(manifest.Chunks, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (chunk, ct) =>
-            {
-                var record = BaseRecord(jobId, chunk);
-                if (!chunk.IsSilent && await recordings.TryLoadJsonAsync<ChunkResult>(RecordingStore.ResultBlob(jobId, chunk.Index), ct) is { } result)
-                {
-                    record = record with { Status = ChunkStatus.Completed, WorkerId = result.WorkerId, WorkerUrl = result.WorkerUrl, Attempts = 1, SentMs = result.SentMs, Normalized = result.Normalized };
-                }
-
-                chunks[chunk.Index] = record;
-            });
+            facts = manifest.Chunks;
         }
+        else
+        {
+            // Still being cut (or never cut): the chunks stored so far.
+            facts = await StoredChunksAsync(jobId, cancellationToken);
+        }
+
+        var chunks = new ChunkRecord[facts.Count];
+        // Answers are read several at a time: a 10-hour job has over a thousand of them.
+        await Parallel.ForEachAsync(Enumerable.Range(0, facts.Count), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (i, ct) =>
+        {
+            var chunk = facts[i];
+            var record = BaseRecord(jobId, chunk);
+            if (!chunk.IsSilent && await recordings.TryLoadJsonAsync<ChunkResult>(RecordingStore.ResultBlob(jobId, chunk.Index), ct) is { } result)
+            {
+                record = record with { Status = ChunkStatus.Completed, WorkerId = result.WorkerId, WorkerUrl = result.WorkerUrl, Attempts = 1, SentMs = result.SentMs, Normalized = result.Normalized };
+            }
+
+            chunks[i] = record;
+        });
 
         var known = status ?? (manifest is null ? request.Status : JobStatus.Processing);
         var summary = request with { Status = known, UpdatedAt = time.GetUtcNow(), DurationMs = manifest?.DurationMs ?? request.DurationMs };
@@ -211,6 +284,16 @@ public sealed partial class JobProgress(IJobStore jobs, RecordingStore recording
         }
 
         manifests[manifest.JobId] = manifest;
+    }
+
+    private void RememberChunk(string jobId, ManifestChunk chunk)
+    {
+        if (chunkFacts.Count >= ChunkCacheSize)
+        {
+            chunkFacts.Clear();
+        }
+
+        chunkFacts[(jobId, chunk.Index)] = chunk;
     }
 
     private static ChunkRecord BaseRecord(string jobId, ManifestChunk chunk) => new()

@@ -37,6 +37,15 @@ public sealed class RecordingStore
 
     public static string ChunkBlob(string jobId, int index) => $"jobs/{jobId}/chunks/{index:D5}.wav";
 
+    /// <summary>
+    /// One chunk's facts (its place on the timeline, its compaction map), stored as soon as it is cut: the manifest of
+    /// them all is written only when the whole recording is.
+    /// </summary>
+    public static string ChunkFactsBlob(string jobId, int index) => $"jobs/{jobId}/facts/{index:D5}.json";
+
+    /// <summary>The folder of a job's <see cref="ChunkFactsBlob"/>s.</summary>
+    public static string ChunkFactsPrefix(string jobId) => $"jobs/{jobId}/facts/";
+
     public static string ResultBlob(string jobId, int index) => $"jobs/{jobId}/results/{index:D5}.json";
 
     /// <summary>The last unreadable answer a chunk got (which worker, why), so a second worker's same answer ends the chunk.</summary>
@@ -319,13 +328,17 @@ public sealed class RecordingStore
     }
 
     /// <summary>The names of the blobs under <paramref name="prefix"/> (a chunk's candidates: a handful).</summary>
-    public async Task<IReadOnlyList<string>> ListNamesAsync(string prefix, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<string>> ListNamesAsync(string prefix, CancellationToken cancellationToken) =>
+        ListNamesAsync(prefix, 100, cancellationToken);
+
+    /// <summary>The names of at most <paramref name="max"/> blobs under <paramref name="prefix"/>, in name order.</summary>
+    public async Task<IReadOnlyList<string>> ListNamesAsync(string prefix, int max, CancellationToken cancellationToken)
     {
         var names = new List<string>();
         await foreach (var item in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix, cancellationToken))
         {
             names.Add(item.Name);
-            if (names.Count >= 100)
+            if (names.Count >= max)
             {
                 break;
             }

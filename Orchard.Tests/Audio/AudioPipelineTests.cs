@@ -287,4 +287,63 @@ public class AudioPipelineTests
         await cts.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Pipeline().PrepareAsync(mp3, true, dir.File("out"), cts.Token));
     }
+
+    [Theory]
+    [InlineData(false, 1800)]
+    [InlineData(true, 600)]
+    public async Task ChunksAsync_GivesTheWholeFileChunks_OnALongRecording(bool purify, int seconds)
+    {
+        using var dir = new TempDir();
+        var signal = Conversation(seconds, seed: 5).AddPinkNoise(-40).Build();
+        var input = dir.File("in.wav");
+        TestSignalBuilder.WriteWav(input, signal);
+        var whole = await Pipeline().PrepareAsync(input, purify, dir.File("whole"), CancellationToken.None);
+
+        var streamed = new List<PreparedChunk>();
+        await using (var preparing = await Pipeline().OpenAsync(input, purify, dir.File("streamed"), null, CancellationToken.None))
+        {
+            Assert.Equal(whole.SampleCount, preparing.SampleCount);
+            Assert.Equal(whole.DurationMs, preparing.DurationMs);
+            await foreach (var chunk in preparing.ChunksAsync(CancellationToken.None))
+            {
+                streamed.Add(chunk);
+            }
+        }
+
+        Assert.True(whole.Chunks.Count >= 10, $"expected many chunks, got {whole.Chunks.Count}");
+        Assert.Equal(Describe(whole.Chunks), Describe(streamed));
+        if (!purify)
+        {
+            // And the cuts are the whole-file planner's on the signal itself, measured apart from the pipeline.
+            var plans = ChunkPlanner.Plan(SilenceDetector.Analyse(SilenceDetector.MeasureFrames(TestSignalBuilder.ToInt16(signal).Select(v => v / 32768f).ToArray()), signal.Length), new AudioOptions());
+            Assert.Equal(plans.Select(p => (p.Range.Start, p.Range.End, p.IsSilent)), streamed.Select(c => (c.StartSample, c.EndSample, c.IsSilent)));
+        }
+
+        static string[] Describe(IEnumerable<PreparedChunk> chunks) => chunks.Select(c =>
+            $"{c.Index} {c.StartSample}-{c.EndSample} silent={c.IsSilent} sent={c.CompactedDurationMs} map={string.Join(',', c.Map.Segments.Select(m => $"{m.CompactedStartMs}/{m.OriginalStartMs}/{m.LengthMs}"))} wav={(c.WavPath is null ? "-" : Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(c.WavPath))))}").ToArray();
+    }
+
+    [Fact]
+    public async Task ChunksAsync_HandsOutEachChunkBeforeCuttingTheNext_OnALongRecording()
+    {
+        using var dir = new TempDir();
+        var input = dir.File("in.wav");
+        TestSignalBuilder.WriteWav(input, Conversation(900, seed: 8).Build());
+        var stages = new List<string>();
+        var output = dir.File("out");
+
+        await using var preparing = await Pipeline().OpenAsync(input, purify: false, output, t => stages.Add(t.Stage), CancellationToken.None);
+        var seen = 0;
+        await foreach (var chunk in preparing.ChunksAsync(CancellationToken.None))
+        {
+            // Only this chunk and those before it are written; the pipeline has not reached the end.
+            Assert.True(File.Exists(chunk.WavPath), $"chunk {chunk.Index} is handed out before its WAV is written");
+            Assert.Equal(chunk.Index + 1, Directory.GetFiles(output, "chunk_*.wav").Length);
+            Assert.DoesNotContain("write", stages);
+            seen++;
+        }
+
+        Assert.True(seen >= 10, $"expected many chunks, got {seen}");
+        Assert.Equal(["decode", "split", "write"], stages);
+    }
 }
