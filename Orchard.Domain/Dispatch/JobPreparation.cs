@@ -2,6 +2,7 @@ using Orchard.Domain.Audio;
 using Orchard.Domain.Jobs;
 using Orchard.Domain.State;
 using Orchard.Domain.Storage;
+using Orchard.Domain.Transcripts;
 using Orchard.Domain.Workers;
 
 namespace Orchard.Domain.Dispatch;

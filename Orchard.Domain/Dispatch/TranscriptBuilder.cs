@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using Orchard.Domain.Jobs;
-using Orchard.Domain.Dispatch;
 using Orchard.Domain.Storage;
+using Orchard.Domain.Transcripts;
 
-namespace Orchard.Domain.Transcripts;
+namespace Orchard.Domain.Dispatch;
 
 /// <summary>How a job that could not transcribe every chunk ended: its status, its transcript's size, its error.</summary>
 public sealed record PartialBuild(JobStatus Status, int Segments, int Gaps, string? Error);

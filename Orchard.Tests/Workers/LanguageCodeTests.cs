@@ -1,6 +1,6 @@
 using Orchard.Domain.Jobs;
 
-namespace Orchard.Tests.Jobs;
+namespace Orchard.Tests.Workers;
 
 public sealed class LanguageCodeTests
 {

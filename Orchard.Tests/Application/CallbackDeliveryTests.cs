@@ -11,7 +11,7 @@ using Orchard.Tests.Audio;
 using Orchard.Tests.Functions.Orchestration;
 using Orchard.Tests.Infrastructure;
 
-namespace Orchard.Tests.Webhooks;
+namespace Orchard.Tests.Application;
 
 /// <summary>Completion webhooks end to end: the app on loopback, a fake worker, and a receiver checking what it gets.</summary>
 public sealed class CallbackDeliveryTests : IDisposable

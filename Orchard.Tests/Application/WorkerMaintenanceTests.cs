@@ -5,7 +5,7 @@ using Orchard.Domain.Workers;
 using Orchard.Tests.Infrastructure;
 using StackExchange.Redis;
 
-namespace Orchard.Tests.Workers;
+namespace Orchard.Tests.Application;
 
 public sealed class WorkerMaintenanceTests
 {
