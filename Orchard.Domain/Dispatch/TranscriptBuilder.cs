@@ -5,9 +5,6 @@ using Orchard.Domain.Transcripts;
 
 namespace Orchard.Domain.Dispatch;
 
-/// <summary>How a job that could not transcribe every chunk ended: its status, its transcript's size, its error.</summary>
-public sealed record PartialBuild(JobStatus Status, int Segments, int Gaps, string? Error);
-
 /// <summary>Reads a job's manifest and chunk results, assembles the transcript and stores it as a blob.</summary>
 public sealed class TranscriptBuilder(RecordingStore recordings, JobProgress progress)
 {

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Orchard.Domain.Application;
 using Orchard.Domain.Storage;
 using Orchard.Domain.Workers;
 using Orchard.Tests.Infrastructure;

@@ -1,4 +1,5 @@
 using Orchard.Domain.Jobs;
+using Orchard.Domain.Workers;
 
 namespace Orchard.Tests.Workers;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Orchard.Domain.Application;
 using Orchard.Domain.Audio;
 using Orchard.Domain.IO;
 using Orchard.Domain.Dashboard;

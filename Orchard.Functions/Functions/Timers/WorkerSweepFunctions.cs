@@ -1,4 +1,5 @@
 using Microsoft.Azure.Functions.Worker;
+using Orchard.Domain.Application;
 using Orchard.Domain.Hosting;
 using Orchard.Domain.Workers;
 
