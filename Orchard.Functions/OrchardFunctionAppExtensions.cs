@@ -6,13 +6,9 @@ using Orchard.Domain.Audio;
 using Orchard.Domain.Dashboard;
 using Orchard.Domain.Dispatch;
 using Orchard.Domain.Hosting;
-using Orchard.Domain.Jobs;
-using Orchard.Domain.Security;
 using Orchard.Domain.State;
 using Orchard.Domain.Storage;
-using Orchard.Domain.Webhooks;
 using Orchard.Domain.Telemetry;
-using Orchard.Domain.Workers;
 using Orchard.Functions.Functions.Timers;
 
 namespace Orchard.Functions;

@@ -3,7 +3,6 @@ using Microsoft.Extensions.Options;
 using Orchard.Domain.Dispatch;
 using Orchard.Domain.Jobs;
 using Orchard.Domain.Storage;
-using Orchard.Domain.Transcripts;
 using Orchard.Domain.Webhooks;
 
 namespace Orchard.Domain.Application;

@@ -4,7 +4,6 @@ using Orchard.Domain.Dispatch;
 using Orchard.Domain.Jobs;
 using Orchard.Domain.State;
 using Orchard.Domain.Storage;
-using Orchard.Domain.Webhooks;
 using Orchard.Domain.Workers;
 
 namespace Orchard.Domain.Application;

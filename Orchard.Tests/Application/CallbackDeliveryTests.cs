@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.DurableTask.Client;
-using Orchard.Domain.Jobs;
 using Orchard.Domain.Webhooks;
 using Orchard.Functions;
 using Orchard.Functions.Functions.Http;

@@ -1,4 +1,3 @@
-using Orchard.Domain.Jobs;
 using Orchard.Domain.Workers;
 
 namespace Orchard.Tests.Workers;

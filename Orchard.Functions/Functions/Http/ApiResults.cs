@@ -12,7 +12,6 @@ using Orchard.Domain.Net;
 using Orchard.Domain.Security;
 using Orchard.Domain.State;
 using Orchard.Domain.Storage;
-using Orchard.Domain.Webhooks;
 using Orchard.Domain.Workers;
 
 namespace Orchard.Functions.Functions.Http;

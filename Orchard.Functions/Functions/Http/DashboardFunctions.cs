@@ -5,7 +5,6 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.Net.Http.Headers;
 using Orchard.Domain.Application;
 using Orchard.Domain.Dashboard;
-using Orchard.Domain.Jobs;
 using Orchard.Domain.Security;
 using Orchard.Domain.Storage;
 
