@@ -1,17 +1,14 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Orchard.Domain.Application;
 using Orchard.Domain.Audio;
 using Orchard.Domain.Dashboard;
 using Orchard.Domain.Dispatch;
 using Orchard.Domain.Hosting;
-using Orchard.Domain.Jobs;
-using Orchard.Domain.Security;
 using Orchard.Domain.State;
 using Orchard.Domain.Storage;
-using Orchard.Domain.Webhooks;
 using Orchard.Domain.Telemetry;
-using Orchard.Domain.Workers;
 using Orchard.Functions.Functions.Timers;
 
 namespace Orchard.Functions;

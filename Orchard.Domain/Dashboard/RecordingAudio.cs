@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Storage.Blobs.Models;
+using Orchard.Domain.Application;
 using Orchard.Domain.Jobs;
 using Orchard.Domain.Storage;
 

@@ -1,16 +1,6 @@
+using Orchard.Domain.Workers;
+
 namespace Orchard.Domain.Dispatch;
-
-/// <summary>How a delivery to a worker failed.</summary>
-public enum WorkerFailureKind
-{
-    Unreachable,
-    Timeout,
-    ServerError,
-    InvalidAnswer,
-
-    /// <summary>A 4xx: the worker cannot serve this request (a language it does not know), which is not its fault.</summary>
-    Declined,
-}
 
 /// <summary>A worker could not transcribe a chunk; the chunk is retried elsewhere. Matched by the orchestration's retry logic.</summary>
 public sealed class WorkerFailedException(string workerId, WorkerFailureKind kind, string message, Exception? inner = null)

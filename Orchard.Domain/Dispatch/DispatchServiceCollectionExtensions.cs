@@ -1,8 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Orchard.Domain.Jobs;
 using Orchard.Domain.Net;
-using Orchard.Domain.Transcripts;
 
 namespace Orchard.Domain.Dispatch;
 
@@ -21,7 +19,6 @@ public static class DispatchServiceCollectionExtensions
         services.TryAddSingleton<JobQueue>();
         services.AddHostedService<PushPump>();
         services.TryAddSingleton<JobPreparation>();
-        services.TryAddSingleton<JobSubmission>();
         services.TryAddSingleton<TranscriptBuilder>();
         return services;
     }

@@ -5,6 +5,7 @@ using Orchard.Domain.Jobs;
 using Orchard.Domain.Json;
 using Orchard.Domain.State;
 using Orchard.Domain.Storage;
+using Orchard.Domain.Transcripts;
 using Orchard.Domain.Workers;
 
 namespace Orchard.Domain.Dispatch;

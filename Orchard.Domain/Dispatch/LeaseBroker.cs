@@ -4,6 +4,7 @@ using Orchard.Domain.Jobs;
 using Orchard.Domain.State;
 using Orchard.Domain.Storage;
 using Orchard.Domain.Telemetry;
+using Orchard.Domain.Transcripts;
 using Orchard.Domain.Workers;
 
 namespace Orchard.Domain.Dispatch;

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Orchard.Domain.IO;
 using Orchard.Domain.Json;
 using Orchard.Domain.Net;
+using Orchard.Domain.Workers;
 
 namespace Orchard.Domain.Dispatch;
 

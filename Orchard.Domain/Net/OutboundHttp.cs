@@ -1,9 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
-using Orchard.Domain.Workers;
 
 namespace Orchard.Domain.Net;
 
@@ -14,10 +11,13 @@ namespace Orchard.Domain.Net;
 /// </summary>
 public static class OutboundHttp
 {
-    /// <summary>Adds a named client behind the policy; timeouts are per call, so the client's own is infinite.</summary>
+    /// <summary>
+    /// Adds a named client behind the policy; timeouts are per call, so the client's own is infinite. The policy is the
+    /// registered <see cref="OutboundUrlPolicy"/> (<c>AddOrchardWorkers</c> builds it from <c>Workers:AllowPrivateNetworks</c>
+    /// and <c>Workers:AllowHttp</c>): Net sits below the folders whose settings carry the rule and reads none of them.
+    /// </summary>
     public static IHttpClientBuilder AddOutboundHttpClient(this IServiceCollection services, string name)
     {
-        services.TryAddSingleton(sp => OutboundUrlPolicy.From(sp.GetRequiredService<IOptions<WorkersOptions>>().Value));
         return services.AddHttpClient(name, c => c.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(sp => CreateHandler(sp.GetRequiredService<OutboundUrlPolicy>()));
     }

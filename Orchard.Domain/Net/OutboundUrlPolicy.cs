@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using Orchard.Domain.Workers;
 
 namespace Orchard.Domain.Net;
 
@@ -54,12 +53,6 @@ public sealed class OutboundUrlPolicy(bool allowPrivateNetworks, bool allowHttp)
     public bool AllowPrivateNetworks { get; } = allowPrivateNetworks;
 
     public bool AllowHttp { get; } = allowHttp;
-
-    public static OutboundUrlPolicy From(WorkersOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        return new OutboundUrlPolicy(options.AllowPrivateNetworks, options.AllowHttp);
-    }
 
     /// <summary>
     /// The URL as a <see cref="Uri"/> when Orchard may call it; otherwise <see cref="OutboundUrlRefusedException"/> with

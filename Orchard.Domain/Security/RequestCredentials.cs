@@ -57,7 +57,7 @@ public sealed record RequestCredentials(string? OrchardKey, string? PlatformKey,
     }
 
     // Public addresses only: the defaults refuse loopback, private, link-local and reserved ranges.
-    private static readonly Net.OutboundUrlPolicy Strict = Net.OutboundUrlPolicy.From(new Workers.WorkersOptions());
+    private static readonly Net.OutboundUrlPolicy Strict = new Workers.WorkersOptions().UrlPolicy();
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Orchard.Domain.Audio;
 
 namespace Orchard.Domain.Storage;
 
@@ -15,12 +14,12 @@ namespace Orchard.Domain.Storage;
 /// Files enter and leave the directory only by rename, which is atomic: a copy in the directory is always whole, and
 /// one being taken leaves it before it is read, so the sweep can never delete a file a preparation is reading.
 /// </remarks>
-public sealed partial class LocalSourceCache(IOptions<StorageOptions> storage, IOptions<AudioOptions> audio, TimeProvider time, ILogger<LocalSourceCache> logger)
+public sealed partial class LocalSourceCache(IOptions<StorageOptions> storage, IOptions<LocalSourceCacheLocation> location, TimeProvider time, ILogger<LocalSourceCache> logger)
 {
     private readonly Lock sweeping = new();
 
     /// <summary>Where the copies are: <c>orchard-source-cache</c> under <c>Audio:TempDirectory</c> (the system's temporary directory by default).</summary>
-    public string Directory => Path.Combine(audio.Value.TempDirectory ?? Path.GetTempPath(), "orchard-source-cache");
+    public string Directory => Path.Combine(location.Value.TempDirectory ?? Path.GetTempPath(), "orchard-source-cache");
 
     public bool Enabled => storage.Value.LocalSourceCache;
 
@@ -97,4 +96,14 @@ public sealed partial class LocalSourceCache(IOptions<StorageOptions> storage, I
 
     [LoggerMessage(EventId = 4300, Level = LogLevel.Debug, Message = "Local upload cache: removed {JobId} ({Bytes} bytes); preparation will download it from Blob Storage")]
     private static partial void LogSwept(ILogger logger, string jobId, long bytes);
+}
+
+/// <summary>
+/// The directory <see cref="LocalSourceCache"/> keeps its copies under: <c>Audio:TempDirectory</c>, copied in where the
+/// app is composed (<c>AddOrchardJobs</c>), because Storage sits below Audio and reads no AudioOptions; null for the
+/// system's temporary directory.
+/// </summary>
+public sealed class LocalSourceCacheLocation
+{
+    public string? TempDirectory { get; set; }
 }

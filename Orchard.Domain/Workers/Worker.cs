@@ -41,7 +41,7 @@ public sealed record Worker
     public IReadOnlyList<string>? Languages { get; init; }
 
     /// <summary>Whether a chunk of a job in <paramref name="language"/> (null: detected) may be offered to this worker.</summary>
-    public bool Serves(string? language) => language is null or Jobs.LanguageCode.Auto || Languages is not { Count: > 0 } || Languages.Contains(language);
+    public bool Serves(string? language) => language is null or LanguageCode.Auto || Languages is not { Count: > 0 } || Languages.Contains(language);
 
     /// <summary>True for workers that heartbeat themselves; URL workers added by an operator are probed instead.</summary>
     public bool SelfRegistered { get; init; }

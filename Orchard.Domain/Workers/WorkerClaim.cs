@@ -9,7 +9,7 @@ public sealed record WorkerClaim(string Token, string JobId, string ChunkId, lon
 /// <summary>A worker registering itself: <c>{url?, name, model}</c>; <see cref="Id"/> lets it keep its id across registrations.</summary>
 /// <summary>
 /// What a worker says of itself when it registers. <paramref name="Languages"/>: the languages it can transcribe
-/// (codes or names, as <see cref="Jobs.LanguageCode"/> takes them); null or empty for every language.
+/// (codes or names, as <see cref="LanguageCode"/> takes them); null or empty for every language.
 /// </summary>
 public sealed record WorkerRegistration(string? Url, string? Name, string? Model, string? Id = null, IReadOnlyList<string>? Languages = null);
 

@@ -50,13 +50,13 @@ public static class WorkerFactory
         var codes = new List<string>();
         foreach (var value in declared)
         {
-            if (string.IsNullOrWhiteSpace(value) || !Jobs.LanguageCode.TryNormalize(value, out var code))
+            if (string.IsNullOrWhiteSpace(value) || !LanguageCode.TryNormalize(value, out var code))
             {
                 var shown = value is null ? "null" : value.Length <= 40 ? value : value[..40];
-                throw new InvalidWorkerRegistrationException($"'{shown}' in the worker's languages is not a language; use {Jobs.LanguageCode.Expected}.");
+                throw new InvalidWorkerRegistrationException($"'{shown}' in the worker's languages is not a language; use {LanguageCode.Expected}.");
             }
 
-            if (code == Jobs.LanguageCode.Auto)
+            if (code == LanguageCode.Auto)
             {
                 return null;
             }

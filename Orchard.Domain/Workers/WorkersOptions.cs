@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Orchard.Domain.Net;
 
 namespace Orchard.Domain.Workers;
 
@@ -27,6 +28,9 @@ public sealed class WorkersOptions
 
     /// <summary>Whether worker and callback URLs may use plain http; off in the cloud (https only), for LANs only.</summary>
     public bool AllowHttp { get; set; }
+
+    /// <summary>The outbound rule <see cref="AllowPrivateNetworks"/> and <see cref="AllowHttp"/> make, as Net takes it.</summary>
+    public OutboundUrlPolicy UrlPolicy() => new(AllowPrivateNetworks, AllowHttp);
 
     /// <summary>
     /// The secret a device presents to <c>POST /workers</c> (header <c>X-Orchard-Enrollment</c> or body field

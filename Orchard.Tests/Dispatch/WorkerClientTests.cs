@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orchard.Domain.Dispatch;
+using Orchard.Domain.Workers;
 using Orchard.Tests.Infrastructure;
 using Orchard.Tests.Worker;
 

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Orchard.Domain.Audio;
+using Orchard.Domain.Application;
 using Orchard.Domain.Dispatch;
 using Orchard.Domain.Jobs;
 using Orchard.Domain.Storage;
@@ -19,7 +19,7 @@ public sealed class LocalSourceCacheTests : IDisposable
 
     private LocalSourceCache Cache(bool enabled = true, long maxBytes = 1000, TimeSpan? maxAge = null) => new(
         Options.Create(new StorageOptions { LocalSourceCache = enabled, LocalSourceCacheMaxBytes = maxBytes, LocalSourceCacheMaxAge = maxAge ?? TimeSpan.FromHours(1) }),
-        Options.Create(new AudioOptions { TempDirectory = dir.Path }),
+        Options.Create(new LocalSourceCacheLocation { TempDirectory = dir.Path }),
         TimeProvider.System,
         NullLogger<LocalSourceCache>.Instance);
 

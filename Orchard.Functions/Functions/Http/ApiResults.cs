@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Orchard.Domain.Application;
 using Orchard.Domain.Audio;
 using Orchard.Domain.IO;
 using Orchard.Domain.Dashboard;
@@ -11,7 +12,6 @@ using Orchard.Domain.Net;
 using Orchard.Domain.Security;
 using Orchard.Domain.State;
 using Orchard.Domain.Storage;
-using Orchard.Domain.Webhooks;
 using Orchard.Domain.Workers;
 
 namespace Orchard.Functions.Functions.Http;

@@ -3,8 +3,8 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Net.Http.Headers;
+using Orchard.Domain.Application;
 using Orchard.Domain.Dashboard;
-using Orchard.Domain.Jobs;
 using Orchard.Domain.Security;
 using Orchard.Domain.Storage;
 

@@ -4,6 +4,7 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Options;
+using Orchard.Domain.Application;
 using Orchard.Domain.Dispatch;
 using Orchard.Domain.Jobs;
 using Orchard.Domain.Security;

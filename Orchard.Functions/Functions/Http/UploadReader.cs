@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Orchard.Domain.Application;
 using Orchard.Domain.IO;
 using Orchard.Domain.Jobs;
 using Orchard.Domain.Storage;

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using Orchard.Domain.Application;
 using Orchard.Domain.Security;
 
 namespace Orchard.Functions.Functions.Http;

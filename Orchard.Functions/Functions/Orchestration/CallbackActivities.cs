@@ -1,6 +1,7 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Options;
+using Orchard.Domain.Application;
 using Orchard.Domain.Webhooks;
 
 namespace Orchard.Functions.Functions.Orchestration;

@@ -1,7 +1,7 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
+using Orchard.Domain.Application;
 using Orchard.Domain.Hosting;
-using Orchard.Domain.Jobs;
 
 namespace Orchard.Functions.Functions.Timers;
 

@@ -1,6 +1,6 @@
 using Microsoft.Azure.Functions.Worker;
+using Orchard.Domain.Application;
 using Orchard.Domain.Hosting;
-using Orchard.Domain.Workers;
 
 namespace Orchard.Functions.Functions.Timers;
 

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
+using Orchard.Domain.Application;
 using Orchard.Domain.Dispatch;
 using Orchard.Domain.Hosting;
 using Orchard.Domain.Jobs;

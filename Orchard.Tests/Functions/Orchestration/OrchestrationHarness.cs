@@ -1,6 +1,7 @@
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
+using Orchard.Domain.Application;
 using Orchard.Domain.Dispatch;
 using Orchard.Domain.Jobs;
 using Orchard.Domain.Transcripts;

@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.DependencyInjection;
+using Orchard.Domain.Application;
 using Orchard.Domain.Workers;
 using Orchard.Functions.Functions.Timers;
 using Orchard.Tests.Functions.Http;

@@ -4,12 +4,13 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orchard.Domain.Hosting;
+using Orchard.Domain.Security;
 using Orchard.Domain.State;
 using Orchard.Domain.State.InMemory;
 using Orchard.Domain.State.Redis;
 using Orchard.Domain.Workers;
 
-namespace Orchard.Domain.Security;
+namespace Orchard.Domain.Application;
 
 /// <summary>Registers who-may-do-what: <see cref="SecurityOptions"/>, the identity store beside the other stores, and the services.</summary>
 public static class SecurityServiceCollectionExtensions

@@ -1,8 +1,9 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orchard.Domain.State;
+using Orchard.Domain.Workers;
 
-namespace Orchard.Domain.Workers;
+namespace Orchard.Domain.Application;
 
 /// <summary>What one sweep did.</summary>
 public sealed record WorkerSweepReport(int Probed, int Healthy, int MarkedOffline, int Removed, int Restored = 0);

@@ -1,11 +1,12 @@
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Orchard.Domain.Application;
 using Orchard.Domain.Storage;
 using Orchard.Domain.Workers;
 using Orchard.Tests.Infrastructure;
 using StackExchange.Redis;
 
-namespace Orchard.Tests.Workers;
+namespace Orchard.Tests.Application;
 
 public sealed class WorkerMaintenanceTests
 {

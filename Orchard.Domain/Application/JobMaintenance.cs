@@ -1,8 +1,9 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orchard.Domain.Jobs;
 using Orchard.Domain.Storage;
 
-namespace Orchard.Domain.Jobs;
+namespace Orchard.Domain.Application;
 
 /// <summary>What one maintenance run removed.</summary>
 public sealed record JobMaintenanceReport(int DanglingIndexEntries, int PurgedJobs, int AbandonedUploads);

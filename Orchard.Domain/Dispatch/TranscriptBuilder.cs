@@ -1,12 +1,9 @@
 using System.Collections.Concurrent;
 using Orchard.Domain.Jobs;
-using Orchard.Domain.Dispatch;
 using Orchard.Domain.Storage;
+using Orchard.Domain.Transcripts;
 
-namespace Orchard.Domain.Transcripts;
-
-/// <summary>How a job that could not transcribe every chunk ended: its status, its transcript's size, its error.</summary>
-public sealed record PartialBuild(JobStatus Status, int Segments, int Gaps, string? Error);
+namespace Orchard.Domain.Dispatch;
 
 /// <summary>Reads a job's manifest and chunk results, assembles the transcript and stores it as a blob.</summary>
 public sealed class TranscriptBuilder(RecordingStore recordings, JobProgress progress)

@@ -2,12 +2,12 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Orchard.Domain.Jobs;
 
-namespace Orchard.Domain.Dispatch;
+namespace Orchard.Domain.Transcripts;
 
 /// <summary>One segment as a worker reports it: times relative to the audio it was sent.</summary>
 public sealed record WorkerSegment(string? Start, string? End, double StartMs, double EndMs, string Text);
 
-/// <summary>A worker's answer to <c>POST /transcribe</c> (the seed worker contract), normalised by <see cref="AnswerNormalizer"/>.</summary>
+/// <summary>A worker's answer to <c>POST /transcribe</c> (the seed worker contract), normalised by <see cref="Dispatch.AnswerNormalizer"/>.</summary>
 public sealed record WorkerTranscription
 {
     public required string Text { get; init; }

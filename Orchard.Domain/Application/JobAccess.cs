@@ -1,9 +1,10 @@
 using Microsoft.Extensions.Options;
 using Orchard.Domain.Jobs;
+using Orchard.Domain.Security;
 using Orchard.Domain.Storage;
 using Orchard.Domain.Transcripts;
 
-namespace Orchard.Domain.Security;
+namespace Orchard.Domain.Application;
 
 /// <summary>
 /// Jobs as each caller may see them. The administrator sees and removes every job. A client submits, and lists, reads,

@@ -1,8 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orchard.Domain.Net;
+using Orchard.Domain.Webhooks;
 
-namespace Orchard.Domain.Webhooks;
+namespace Orchard.Domain.Application;
 
 /// <summary>Registers completion webhooks: options, the guarded HTTP client and the delivery.</summary>
 public static class WebhookServiceCollectionExtensions

@@ -1,9 +1,10 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Orchard.Domain.Jobs;
 using Orchard.Domain.Json;
 using Orchard.Domain.Transcripts;
 
-namespace Orchard.Domain.Jobs;
+namespace Orchard.Domain.Application;
 
 /// <summary>
 /// The job document the API serves: the original's fields, its chunks and, once completed, its <c>result</c>; a

@@ -5,7 +5,7 @@ using System.Collections.Frozen;
 #if ORCHARD_WORKER
 namespace Orchard.Worker.Contract;
 #else
-namespace Orchard.Domain.Jobs;
+namespace Orchard.Domain.Workers;
 #endif
 
 /// <summary>

@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.DurableTask.Client;
-using Orchard.Domain.Jobs;
 using Orchard.Domain.Webhooks;
 using Orchard.Functions;
 using Orchard.Functions.Functions.Http;
@@ -11,7 +10,7 @@ using Orchard.Tests.Audio;
 using Orchard.Tests.Functions.Orchestration;
 using Orchard.Tests.Infrastructure;
 
-namespace Orchard.Tests.Webhooks;
+namespace Orchard.Tests.Application;
 
 /// <summary>Completion webhooks end to end: the app on loopback, a fake worker, and a receiver checking what it gets.</summary>
 public sealed class CallbackDeliveryTests : IDisposable

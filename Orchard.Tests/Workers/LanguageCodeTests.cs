@@ -1,6 +1,6 @@
-using Orchard.Domain.Jobs;
+using Orchard.Domain.Workers;
 
-namespace Orchard.Tests.Jobs;
+namespace Orchard.Tests.Workers;
 
 public sealed class LanguageCodeTests
 {

@@ -2,9 +2,10 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orchard.Domain.Audio;
+using Orchard.Domain.Hosting;
 using Orchard.Domain.State;
 
-namespace Orchard.Domain.Hosting;
+namespace Orchard.Domain.Application;
 
 /// <summary>A timer as <c>/health</c> shows it: active when its schedule setting resolves.</summary>
 public sealed record TimerHealth(string Function, string Setting, bool Active, string? Schedule);

@@ -1,11 +1,11 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orchard.Domain.Dispatch;
+using Orchard.Domain.Jobs;
 using Orchard.Domain.Storage;
-using Orchard.Domain.Transcripts;
 using Orchard.Domain.Webhooks;
 
-namespace Orchard.Domain.Jobs;
+namespace Orchard.Domain.Application;
 
 /// <summary>What <c>DELETE /jobs/{id}</c> did.</summary>
 public enum JobRemovalOutcome

@@ -6,8 +6,9 @@ using Orchard.Domain.Dispatch;
 using Orchard.Domain.Jobs;
 using Orchard.Domain.Json;
 using Orchard.Domain.Net;
+using Orchard.Domain.Webhooks;
 
-namespace Orchard.Domain.Webhooks;
+namespace Orchard.Domain.Application;
 
 /// <summary>
 /// A job's completion callback: checked when the job is submitted (<see cref="CheckUrl"/>), then, once the job is

@@ -1,11 +1,12 @@
 using Microsoft.Extensions.Options;
 using Orchard.Domain.Audio;
 using Orchard.Domain.Dispatch;
+using Orchard.Domain.Jobs;
 using Orchard.Domain.State;
 using Orchard.Domain.Storage;
-using Orchard.Domain.Webhooks;
+using Orchard.Domain.Workers;
 
-namespace Orchard.Domain.Jobs;
+namespace Orchard.Domain.Application;
 
 /// <summary>
 /// Accepts a recording: stores it under a new job id (never the user's file name), probes it so what is not audio

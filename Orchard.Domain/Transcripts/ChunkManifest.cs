@@ -1,6 +1,6 @@
 using Orchard.Domain.Audio;
 
-namespace Orchard.Domain.Dispatch;
+namespace Orchard.Domain.Transcripts;
 
 /// <summary>How a recording was cut: every chunk with its place on the original timeline and its compaction map.</summary>
 public sealed record ChunkManifest

@@ -1,11 +1,12 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Orchard.Domain.Dispatch;
+using Orchard.Domain.Jobs;
 using Orchard.Domain.Json;
 using Orchard.Domain.Storage;
 using Orchard.Domain.Transcripts;
 
-namespace Orchard.Domain.Jobs;
+namespace Orchard.Domain.Application;
 
 /// <summary>A page of <c>GET /jobs</c>: the original's <c>jobs</c> and <c>count</c>, plus the cursor of the next page.</summary>
 public sealed record JobListing(IReadOnlyList<JsonObject> Jobs, int Count, string? NextCursor);

@@ -1,8 +1,10 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Orchard.Domain.Net;
+using Orchard.Domain.Workers;
 
-namespace Orchard.Domain.Workers;
+namespace Orchard.Domain.Application;
 
 /// <summary>Registers what keeps the worker fleet honest: heartbeat settings and the probing sweep.</summary>
 public static class WorkerServiceCollectionExtensions
@@ -12,6 +14,8 @@ public static class WorkerServiceCollectionExtensions
         services.AddOptions<WorkersOptions>()
             .Configure<Microsoft.Extensions.Configuration.IConfiguration>((o, configuration) => o.Verification = !Hosting.FunctionsEnvironment.IsDevelopment(configuration))
             .BindConfiguration(WorkersOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        // Every outbound client (worker probes, push workers, webhooks) checks URLs with the rule these settings make.
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<WorkersOptions>>().Value.UrlPolicy());
         // The probe's timeout is per call (WorkersOptions.ProbeTimeout).
         services.AddOutboundHttpClient(WorkerMaintenance.HttpClientName);
         services.TryAddSingleton(TimeProvider.System);
