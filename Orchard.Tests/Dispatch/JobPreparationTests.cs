@@ -1,9 +1,11 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Orchard.Domain.Application;
 using Orchard.Domain.Dispatch;
 using Orchard.Domain.Jobs;
 using Orchard.Domain.Json;
 using Orchard.Domain.Storage;
+using Orchard.Domain.Transcripts;
 using Orchard.Domain.Workers;
 using Orchard.Tests.Audio;
 using Orchard.Tests.Infrastructure;
