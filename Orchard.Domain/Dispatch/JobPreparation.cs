@@ -65,9 +65,9 @@ public sealed class JobPreparation(AudioPipeline audio, RecordingStore recording
     {
         var code = language is null or LanguageCode.Auto ? null : language;
         var offers = chunks.Select(c => new ChunkOffer(manifest.JobId, c.Index, ChunkRecord.IdFor(manifest.JobId, c.Index), c.SentMs, code) { TrustedOnly = trustedOnly }).ToArray();
-        if (await leases.OfferAsync(offers, cancellationToken) > 0)
+        if (await leases.OfferAsync(offers, cancellationToken) is > 0 and var ready)
         {
-            await signal.NotifyAsync();
+            await signal.NotifyAsync(ready);
         }
     }
 

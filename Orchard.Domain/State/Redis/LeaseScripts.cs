@@ -70,7 +70,8 @@ internal static class LeaseScripts
     /// <summary>
     /// KEYS: ready, offers, leases, worker, worker index; ARGV: worker id, now, lease id, ttl ms, pick ('longest' or
     /// 'shortest'), how many ready chunks to look at, lease prefix, chunk-leases prefix, worker expiry ms, how long a
-    /// lost lease's record is kept (ms), the prefix of each job's set of workers that declined it. Returns {'leased', json}, {'none'}, {'unknown'} or {'cooling', until ms}.
+    /// lost lease's record is kept (ms), the prefix of each job's set of workers that declined it. Returns {'leased', json,
+    /// worker json} (the worker as saved, so the caller needs no second read), {'none'}, {'unknown'} or {'cooling', until ms}.
     /// </summary>
     public const string Take = WorkerScripts.Common + "\n" + """
         local raw = redis.call('GET', KEYS[4])
@@ -79,7 +80,7 @@ internal static class LeaseScripts
         local now, ttl = tonumber(ARGV[2]), tonumber(ARGV[4])
         if live_claim(w, now) then
           local held = redis.call('GET', ARGV[7] .. w.claim.token)
-          if held then return {'leased', held} end
+          if held then return {'leased', held, raw} end
         end
         if (tonumber(w.cooldown_until_ms) or 0) > now then return {'cooling', tostring(w.cooldown_until_ms)} end
         -- A quarantined worker never gets another user's audio.
@@ -134,9 +135,9 @@ internal static class LeaseScripts
         redis.call('PEXPIRE', ARGV[8] .. pick, 86400000)
         w.claim = {token = ARGV[3], job_id = offer.job_id, chunk_id = offer.chunk_id, claimed_at_ms = now, lease_until_ms = until_ms}
         w.status = 'busy'
-        save(KEYS[4], w, now, tonumber(ARGV[9]))
+        local saved = save(KEYS[4], w, now, tonumber(ARGV[9]))
         redis.call('ZADD', KEYS[5], now, w.id)
-        return {'leased', json}
+        return {'leased', json, saved}
         """;
 
     /// <summary>

@@ -64,7 +64,8 @@ public sealed class RedisLeaseStore : ILeaseStore
                 ]))!;
             return result[0].ToString() switch
             {
-                "leased" => new LeaseTake(LeaseTakeStatus.Leased, OrchardJson.Deserialize<ChunkLease>(result[1].ToString())),
+                "leased" => new LeaseTake(LeaseTakeStatus.Leased, OrchardJson.Deserialize<ChunkLease>(result[1].ToString()),
+                    Worker: result.Length > 2 ? OrchardJson.Deserialize<Worker>(result[2].ToString()) : null),
                 "unknown" => new LeaseTake(LeaseTakeStatus.UnknownWorker),
                 "cooling" => new LeaseTake(LeaseTakeStatus.Cooling, RetryAtMs: long.Parse(result[1].ToString(), CultureInfo.InvariantCulture)),
                 _ => new LeaseTake(LeaseTakeStatus.NoWork),
