@@ -58,10 +58,10 @@ internal static partial class MakespanBenchmark
 
             for (var i = 0; i < IdlePollers; i++)
             {
-                pollers.Add(await FakePullWorker.StartAsync(http, host.BaseUrl, 0.01, languages: ["ja"], start: false));
+                pollers.Add(await IdlePullerAsync(http, host.BaseUrl, 0.01, "ja"));
             }
 
-            probe = await FakePullWorker.StartAsync(http, host.BaseUrl, 0, languages: ["en"], start: false);
+            probe = await IdlePullerAsync(http, host.BaseUrl, 0, "en");
             foreach (var poller in pollers)
             {
                 poller.Start();
@@ -100,7 +100,7 @@ internal static partial class MakespanBenchmark
             return new IdleRun(
                 idleWindow, cpu1 - cpu0, (ops1 - ops0) / idleWindow.TotalSeconds, instantaneous.ToString(CultureInfo.InvariantCulture), redisCpu1 - redisCpu0, polls,
                 Percentile(emptyPolls, 0.5),
-                [.. probe.Chunks.Select(c => c.LeaseCallMs)], probeElapsed, cpu3 - cpu2, (ops3 - ops2) / probeElapsed.TotalSeconds, redisCpu3 - redisCpu2, status, probe.Chunks.Count,
+                [.. probe.Timings.Select(c => c.LeaseCallMs)], probeElapsed, cpu3 - cpu2, (ops3 - ops2) / probeElapsed.TotalSeconds, redisCpu3 - redisCpu2, status, probe.Timings.Count,
                 load, "`Audio:MinChunkSeconds` = 8, `Audio:MaxChunkSeconds` = 20") { Floor = floor };
         }
         finally
@@ -169,4 +169,19 @@ internal static partial class MakespanBenchmark
 
     private static async Task<double> RedisCpuAsync(IDatabase db) =>
         await RedisStatAsync(db, "cpu", "used_cpu_user") + await RedisStatAsync(db, "cpu", "used_cpu_sys");
+
+    /// <summary>A registered pull worker declaring one language, not polling yet (<see cref="FakePullWorker.Start()"/> starts it).</summary>
+    private static async Task<FakePullWorker> IdlePullerAsync(HttpClient http, string masterUrl, double ratio, string language)
+    {
+        var worker = new FakePullWorker(new Uri(masterUrl), http)
+        {
+            Name = $"fake-pull-{language}",
+            SpeedRatio = ratio,
+            Languages = [language],
+            WaitSeconds = 25,
+            Lifetime = TimeSpan.FromMinutes(10),
+        };
+        await worker.RegisterAsync();
+        return worker;
+    }
 }
