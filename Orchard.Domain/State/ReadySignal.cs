@@ -89,16 +89,17 @@ public sealed class ReadySignal
     /// </summary>
     public async Task<bool> WaitForWorkAsync(TimeSpan max, CancellationToken cancellationToken)
     {
-        await EnsureSubscribedAsync();
         var woken = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         LinkedListNode<TaskCompletionSource<bool>> node;
         lock (gate)
         {
+            // In line at once, so the queue is in the order the polls came (the first one also subscribes, below).
             node = waiters.AddLast(woken);
         }
 
         try
         {
+            await EnsureSubscribedAsync();
             await Task.WhenAny(woken.Task, Task.Delay(max, cancellationToken));
         }
         finally

@@ -26,7 +26,7 @@ public sealed class ReadySignalTests(RedisFixture redis) : IClassFixture<RedisFi
     [Fact]
     public async Task NotifyAsync_WakesOnePollPerChunk_WhenManyPollsWait()
     {
-        var signal = Instance();
+        var signal = await InstanceAsync();
         var polls = Enumerable.Range(0, 5).Select(_ => signal.WaitForWorkAsync(Long, CancellationToken.None)).ToArray();
         await Poll.UntilAsync(() => signal.Waiting == 5, "five polls waiting");
 
@@ -45,11 +45,10 @@ public sealed class ReadySignalTests(RedisFixture redis) : IClassFixture<RedisFi
     [Fact]
     public async Task NotifyAsync_WakesAPollOnAnotherInstance_WhenWorkIsMadeReadyThere()
     {
-        var here = Instance();
-        var there = Instance();
+        var here = await InstanceAsync();
+        var there = await InstanceAsync();
         var pollsThere = Enumerable.Range(0, 3).Select(_ => there.WaitForWorkAsync(Long, CancellationToken.None)).ToArray();
         await Poll.UntilAsync(() => there.Waiting == 3, "three polls waiting on the other instance");
-        await Task.Delay(200); // the subscription is confirmed by Redis before a publish reaches it
 
         await here.NotifyAsync(1);
 
@@ -64,13 +63,12 @@ public sealed class ReadySignalTests(RedisFixture redis) : IClassFixture<RedisFi
     [Fact]
     public async Task NotifyLeaseEndedAsync_WakesThePumpButNoPoll_WhenALeaseEnds()
     {
-        var here = Instance();
-        var there = Instance();
+        var here = await InstanceAsync();
+        var there = await InstanceAsync();
         var poll = there.WaitForWorkAsync(Long, CancellationToken.None);
         var pumpHere = here.WaitAsync(Long, CancellationToken.None);
         await Poll.UntilAsync(() => there.Waiting == 1, "a poll waiting");
         var pumpThere = there.WaitAsync(Long, CancellationToken.None);
-        await Task.Delay(200);
 
         await here.NotifyLeaseEndedAsync();
 
@@ -83,7 +81,7 @@ public sealed class ReadySignalTests(RedisFixture redis) : IClassFixture<RedisFi
     [Fact]
     public async Task WaitForWorkAsync_HandsTheWakeOn_WhenTheWokenPollHasLeft()
     {
-        var signal = Instance();
+        var signal = await InstanceAsync();
         using var leaving = new CancellationTokenSource();
         var gone = signal.WaitForWorkAsync(Long, leaving.Token);
         var staying = signal.WaitForWorkAsync(Long, CancellationToken.None);
@@ -100,7 +98,7 @@ public sealed class ReadySignalTests(RedisFixture redis) : IClassFixture<RedisFi
     [Fact]
     public async Task WaitForWorkAsync_ReturnsFalse_WhenNothingIsMadeReady()
     {
-        var signal = Instance(redisBacked: false);
+        var signal = await InstanceAsync(redisBacked: false);
 
         var woken = await signal.WaitForWorkAsync(TimeSpan.FromMilliseconds(100), CancellationToken.None);
 
@@ -108,11 +106,14 @@ public sealed class ReadySignalTests(RedisFixture redis) : IClassFixture<RedisFi
         Assert.Equal(0, signal.Waiting);
     }
 
-    private ReadySignal Instance(bool redisBacked = true)
+    /// <summary>A signal subscribed already (a first, short wait subscribes it), as on an instance that has served polls.</summary>
+    private async Task<ReadySignal> InstanceAsync(bool redisBacked = true)
     {
         var options = RedisFixture.Options(prefix, o => o.RedisConnectionString = redisBacked ? redis.ConnectionString : null);
         var backend = StateBackend.Create(options, TimeProvider.System, NullLoggerFactory.Instance);
         backends.Add(backend);
-        return new ReadySignal(backend, options);
+        var signal = new ReadySignal(backend, options);
+        await signal.WaitForWorkAsync(TimeSpan.FromMilliseconds(1), CancellationToken.None);
+        return signal;
     }
 }
