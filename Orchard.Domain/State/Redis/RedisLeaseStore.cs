@@ -48,7 +48,7 @@ public sealed class RedisLeaseStore : ILeaseStore
                 args.Add(offer.Hedge ? "1" : "0");
             }
 
-            return (int)(long)(await Db.ScriptEvaluateAsync(LeaseScripts.Offer, [keys.ReadyQueue, keys.Offers], [.. args]));
+            return (int)(long)(await Db.ScriptEvaluateAsync(LeaseScripts.Offer, [keys.ReadyQueue, keys.Offers, keys.ReadyVersion], [.. args]));
         }, cancellationToken);
 
     public Task<LeaseTake> TakeAsync(LeaseRequest request, CancellationToken cancellationToken = default) =>
@@ -56,7 +56,7 @@ public sealed class RedisLeaseStore : ILeaseStore
         {
             var result = (RedisResult[])(await Db.ScriptEvaluateAsync(
                 LeaseScripts.Take,
-                [keys.ReadyQueue, keys.Offers, keys.Leases, keys.Worker(request.WorkerId), keys.WorkerIndex],
+                [keys.ReadyQueue, keys.Offers, keys.Leases, keys.Worker(request.WorkerId), keys.WorkerIndex, keys.ReadyVersion],
                 [
                     request.WorkerId, NowMs, request.LeaseId, (long)request.Ttl.TotalMilliseconds,
                     request.Pick == LeasePick.Longest ? "longest" : "shortest", request.MaxScan,
