@@ -248,7 +248,8 @@ public sealed partial class LeaseBroker(
         {
             if (await AlreadyAnsweredAsync(lease, cancellationToken))
             {
-                // This lease's own answer, stored by an earlier try: finished now, once.
+                // This lease's own answer, stored by an earlier try: finished now, once, and checked against as it would have been.
+                await CheckCandidatesAsync(lease.JobId, lease.Index, result, cancellationToken);
                 return;
             }
 
