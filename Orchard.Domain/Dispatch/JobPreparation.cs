@@ -78,9 +78,9 @@ public sealed partial class JobPreparation(AudioPipeline audio, RecordingStore r
     {
         var code = language is null or LanguageCode.Auto ? null : language;
         var offers = chunks.Select(c => new ChunkOffer(jobId, c.Index, ChunkRecord.IdFor(jobId, c.Index), c.SentMs, code) { TrustedOnly = trustedOnly }).ToArray();
-        if (await leases.OfferAsync(offers, cancellationToken) > 0)
+        if (await leases.OfferAsync(offers, cancellationToken) is > 0 and var ready)
         {
-            await signal.NotifyAsync();
+            await signal.NotifyAsync(ready);
         }
     }
 

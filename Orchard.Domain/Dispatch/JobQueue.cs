@@ -52,9 +52,9 @@ public sealed class JobQueue(ILeaseStore leases, IWorkerRegistry workers, LeaseB
             });
         }
 
-        if (await leases.OfferAsync(offers, cancellationToken) > 0)
+        if (await leases.OfferAsync(offers, cancellationToken) is > 0 and var ready)
         {
-            await signal.NotifyAsync();
+            await signal.NotifyAsync(ready);
         }
 
         return answered;

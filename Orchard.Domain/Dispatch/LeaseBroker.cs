@@ -90,8 +90,9 @@ public sealed partial class LeaseBroker(
                 return null;
             }
 
-            // Woken by work made ready anywhere; looking again every 2 s at most also covers a missed signal.
-            await signal.WaitAsync(TimeSpan.FromMilliseconds(Math.Min(left, 2000)), cancellationToken);
+            // Woken by a chunk made ready anywhere (one poll per chunk); looking again every 2 s at most also covers a
+            // missed signal, and a wake that went to a poll that could not take the chunk.
+            await signal.WaitForWorkAsync(TimeSpan.FromMilliseconds(Math.Min(left, 2000)), cancellationToken);
         }
 
         return null;
@@ -121,8 +122,9 @@ public sealed partial class LeaseBroker(
         if (take is { Status: LeaseTakeStatus.Leased, Lease: { } lease })
         {
             // The fleet list may predate the worker's last answer (a pull worker leases again at once): its own record,
-            // read once per lease (not per poll), has the speed its overdue time and a hedge's terms must use.
-            await StartedAsync(lease, await workers.GetAsync(workerId, cancellationToken) ?? worker, rules, cancellationToken);
+            // as the lease script saw it (or read once per lease, not per poll), has the speed its overdue time and a
+            // hedge's terms must use.
+            await StartedAsync(lease, take.Worker ?? await workers.GetAsync(workerId, cancellationToken) ?? worker, rules, cancellationToken);
         }
 
         return take;
@@ -137,19 +139,29 @@ public sealed partial class LeaseBroker(
 
     /// <summary>The worker a lease belongs to (live or lost but remembered); throws <see cref="LeaseLostException"/> for an unknown id.</summary>
     public async Task<string> OwnerAsync(string leaseId, CancellationToken cancellationToken) =>
-        (await leases.GetAsync(leaseId, cancellationToken))?.WorkerId ?? throw new LeaseLostException(leaseId);
+        (await FindAsync(leaseId, cancellationToken)).WorkerId;
+
+    /// <summary>
+    /// The lease's record (live, or lost but remembered); throws <see cref="LeaseLostException"/> for an unknown id. A
+    /// trigger reads it once, to authorize its caller, and hands it on.
+    /// </summary>
+    public async Task<ChunkLease> FindAsync(string leaseId, CancellationToken cancellationToken) =>
+        await leases.GetAsync(leaseId, cancellationToken) ?? throw new LeaseLostException(leaseId);
 
     /// <summary>The live lease with this id; throws <see cref="LeaseLostException"/> otherwise.</summary>
-    public async Task<ChunkLease> RequireAsync(string leaseId, CancellationToken cancellationToken)
-    {
-        var lease = await leases.GetAsync(leaseId, cancellationToken);
-        return lease is not null && lease.ExpiresAtMs > NowMs ? lease : throw new LeaseLostException(leaseId);
-    }
+    public async Task<ChunkLease> RequireAsync(string leaseId, CancellationToken cancellationToken) =>
+        RequireLive(await FindAsync(leaseId, cancellationToken));
+
+    private ChunkLease RequireLive(ChunkLease lease) => lease.ExpiresAtMs > NowMs ? lease : throw new LeaseLostException(lease.LeaseId);
 
     /// <summary>The chunk's audio, for the worker holding a live lease on it.</summary>
-    public async Task<Stream> OpenAudioAsync(string leaseId, CancellationToken cancellationToken)
+    public async Task<Stream> OpenAudioAsync(string leaseId, CancellationToken cancellationToken) =>
+        await OpenAudioAsync(await FindAsync(leaseId, cancellationToken), cancellationToken);
+
+    /// <summary>As <see cref="OpenAudioAsync(string, CancellationToken)"/>, with the lease's record just read.</summary>
+    public async Task<Stream> OpenAudioAsync(ChunkLease lease, CancellationToken cancellationToken)
     {
-        var lease = await RequireAsync(leaseId, cancellationToken);
+        RequireLive(lease);
         return await recordings.OpenReadAsync(RecordingStore.ChunkBlob(lease.JobId, lease.Index), cancellationToken);
     }
 
@@ -157,17 +169,22 @@ public sealed partial class LeaseBroker(
     /// A pull worker's answer: read under the answer cap and normalised, then <see cref="CompleteAsync"/>. An
     /// unreadable answer fails the attempt (<see cref="AnswerRejectedException"/>).
     /// </summary>
-    public async Task AcceptAsync(string leaseId, Stream body, CancellationToken cancellationToken)
-    {
-        var lease = await leases.GetAsync(leaseId, cancellationToken) ?? throw new LeaseLostException(leaseId);
-        if (await AlreadyAnsweredAsync(lease, cancellationToken))
-        {
-            return;
-        }
+    public async Task AcceptAsync(string leaseId, Stream body, CancellationToken cancellationToken) =>
+        await AcceptAsync(await FindAsync(leaseId, cancellationToken), body, cancellationToken);
 
+    /// <summary>As <see cref="AcceptAsync(string, Stream, CancellationToken)"/>, with the lease's record just read.</summary>
+    public async Task AcceptAsync(ChunkLease lease, Stream body, CancellationToken cancellationToken)
+    {
+        // An ended lease (answered, so ended at once) may be an answer sent again: its stored answer tells. A live one
+        // has no finished answer yet; one stored by a try that failed before finishing is found by CompleteAsync.
         if (lease.ExpiresAtMs <= NowMs)
         {
-            throw new LeaseLostException(leaseId);
+            if (await AlreadyAnsweredAsync(lease, cancellationToken))
+            {
+                return;
+            }
+
+            throw new LeaseLostException(lease.LeaseId);
         }
 
         NormalizedAnswer answer;
@@ -190,10 +207,14 @@ public sealed partial class LeaseBroker(
     /// </summary>
     public async Task CompleteAsync(ChunkLease lease, NormalizedAnswer answer, TimeSpan elapsed, CancellationToken cancellationToken)
     {
-        var worker = await workers.GetAsync(lease.WorkerId, cancellationToken);
+        // Two independent reads, sent together (one wait instead of two).
+        var reading = workers.GetAsync(lease.WorkerId, cancellationToken);
+        var cancelling = progress.IsCancelledAsync(lease.JobId, cancellationToken);
+        await Task.WhenAll(reading, cancelling);
+        var worker = await reading;
         var sample = new PerformanceSample(lease.SentMs / 1000, elapsed.TotalSeconds, time.GetUtcNow());
         telemetry.WorkerAnswered(lease.WorkerId, sample);
-        if (await progress.IsCancelledAsync(lease.JobId, cancellationToken))
+        if (await cancelling)
         {
             // The job was cancelled while the worker worked: free the worker, keep its speed, drop the answer.
             await leases.EndAsync(lease.LeaseId, ReleaseOutcome.Succeeded, sample, null, cancellationToken);
@@ -224,9 +245,15 @@ public sealed partial class LeaseBroker(
             Transcription = answer.Transcription,
             Normalized = changes,
         };
-        if (!await recordings.TrySaveNewJsonAsync(RecordingStore.ResultBlob(lease.JobId, lease.Index), result, cancellationToken)
-            && !await AlreadyAnsweredAsync(lease, cancellationToken))
+        if (!await recordings.TrySaveNewJsonAsync(RecordingStore.ResultBlob(lease.JobId, lease.Index), result, cancellationToken))
         {
+            if (await AlreadyAnsweredAsync(lease, cancellationToken))
+            {
+                // This lease's own answer, stored by an earlier try: finished now, once, and checked against as it would have been.
+                await CheckCandidatesAsync(lease.JobId, lease.Index, result, cancellationToken);
+                return;
+            }
+
             // Another lease answered first (a hedge, or this one expired and was re-leased).
             await leases.EndAsync(lease.LeaseId, ReleaseOutcome.Returned, null, null, cancellationToken);
             throw new LeaseLostException(lease.LeaseId);
@@ -256,7 +283,7 @@ public sealed partial class LeaseBroker(
         }
 
         await RaiseAsync(lease.JobId, new LeaseEvent(LeaseEventKind.Answered, lease.Index, lease.LeaseId, lease.WorkerId, lease.Attempt) { Provisional = true }, cancellationToken);
-        await signal.NotifyAsync();
+        await signal.NotifyLeaseEndedAsync();
     }
 
     /// <summary>Compares every candidate answer of the chunk with the trusted one: agreement earns trust, disagreement quarantines.</summary>
@@ -279,10 +306,14 @@ public sealed partial class LeaseBroker(
     }
 
     /// <summary>A worker gives up its lease (<paramref name="declined"/>: it cannot serve the chunk, no fault).</summary>
-    public async Task FailAsync(string leaseId, string? reason, bool declined, CancellationToken cancellationToken)
+    public async Task FailAsync(string leaseId, string? reason, bool declined, CancellationToken cancellationToken) =>
+        await FailAsync(await FindAsync(leaseId, cancellationToken), reason, declined, cancellationToken);
+
+    /// <summary>As <see cref="FailAsync(string, string?, bool, CancellationToken)"/>, with the lease's record just read.</summary>
+    public async Task FailAsync(ChunkLease lease, string? reason, bool declined, CancellationToken cancellationToken)
     {
         // A lease that ended (answered, expired, cancelled) is remembered, but giving it up is no longer this worker's to do.
-        var lease = await RequireAsync(leaseId, cancellationToken);
+        RequireLive(lease);
         var text = string.IsNullOrWhiteSpace(reason) ? "gave up without a reason" : Bounded(reason);
         await FailAsync(lease, declined ? WorkerFailureKind.Declined : WorkerFailureKind.ServerError, text, cancellationToken);
     }
@@ -403,7 +434,7 @@ public sealed partial class LeaseBroker(
             Normalized = result.Normalized,
         }, lease.Index, cancellationToken);
         await RaiseAsync(lease.JobId, new LeaseEvent(LeaseEventKind.Answered, lease.Index, lease.LeaseId, lease.WorkerId, lease.Attempt), cancellationToken);
-        await signal.NotifyAsync();
+        await signal.NotifyLeaseEndedAsync();
     }
 
     private async Task LostAsync(ChunkLease lease, LeaseEventKind kind, LossKind loss, string reason, CancellationToken cancellationToken)
@@ -416,7 +447,8 @@ public sealed partial class LeaseBroker(
             Error = reason,
         }, lease.Index, cancellationToken);
         await RaiseAsync(lease.JobId, new LeaseEvent(kind, lease.Index, lease.LeaseId, lease.WorkerId, lease.Attempt) { Loss = loss, Reason = reason }, cancellationToken);
-        await signal.NotifyAsync();
+        // The chunk is ready again only when the orchestration offers it again (that signal wakes a long poll).
+        await signal.NotifyLeaseEndedAsync();
     }
 
     private async Task RaiseAsync(string jobId, LeaseEvent leaseEvent, CancellationToken cancellationToken)

@@ -44,6 +44,9 @@ public sealed class RedisKeys(string prefix)
     /// <summary>Each ready member's offer (JSON), by member.</summary>
     public RedisKey Offers => Prefix + "orchard:offers";
 
+    /// <summary>A counter the offer script raises whenever chunks are made ready (a long poll's "nothing new since I looked").</summary>
+    public RedisKey ReadyVersion => Prefix + "orchard:ready-version";
+
     /// <summary>Live leases, scored by when they expire (ms).</summary>
     public RedisKey Leases => Prefix + "orchard:leases";
 

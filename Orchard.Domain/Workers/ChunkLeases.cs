@@ -50,7 +50,11 @@ public enum LeaseTakeStatus
     Cooling,
 }
 
-public sealed record LeaseTake(LeaseTakeStatus Status, ChunkLease? Lease = null, long RetryAtMs = 0);
+/// <summary>
+/// What a lease request found; with a lease, <see cref="Worker"/> is the worker's record as the take left it (null when
+/// the store cannot tell, so the caller reads it).
+/// </summary>
+public sealed record LeaseTake(LeaseTakeStatus Status, ChunkLease? Lease = null, long RetryAtMs = 0, Worker? Worker = null);
 
 /// <summary>
 /// A lease ended. <see cref="Won"/>: this lease's answer completed the chunk (the first valid answer); the chunk's other

@@ -34,10 +34,10 @@ public sealed class ProgramFleetTests : IDisposable
         // The pushed worker is contested by both instances' push pumps; the pull workers lease from one instance each.
         await using var pushed = await FakeWorker.StartAsync(0.05);
         await AddWorkerAsync(a, pushed.Url);
-        await using var onB1 = FleetPullWorker.Start(b.BaseUrl, 0.05, name: "pull-b1");
-        await using var onB2 = FleetPullWorker.Start(b.BaseUrl, 0.05, name: "pull-b2");
-        await using var onA = FleetPullWorker.Start(a.BaseUrl, 0.05, name: "pull-a");
-        FleetPullWorker[] pullers = [onB1, onB2, onA];
+        await using var onB1 = FakePullWorker.Start(b.BaseUrl, 0.05, name: "pull-b1");
+        await using var onB2 = FakePullWorker.Start(b.BaseUrl, 0.05, name: "pull-b2");
+        await using var onA = FakePullWorker.Start(a.BaseUrl, 0.05, name: "pull-a");
+        FakePullWorker[] pullers = [onB1, onB2, onA];
         await Poll.UntilAsync(() => pullers.All(p => p.Polling), "every pull worker registered and polling");
         var (path, bursts) = OrchestrationHarness.Recording(dir, 90, seed: 61);
 
@@ -68,7 +68,7 @@ public sealed class ProgramFleetTests : IDisposable
         await a.StartAsync();
         await using var b = Sibling(a, $"{redis.ConnectionString},name=instance-b", new Dictionary<string, string> { ["DurableEngine__MaxQueuePollingInterval"] = "00:00:30" });
         await b.StartAsync();
-        await using var onB = FleetPullWorker.Start(b.BaseUrl, 0.05, waitSeconds: 25, name: "pull-b");
+        await using var onB = FakePullWorker.Start(b.BaseUrl, 0.05, waitSeconds: 25, name: "pull-b");
         await Poll.UntilAsync(() => onB.PollingSince < DateTimeOffset.UtcNow.AddSeconds(-1), "the pull worker waiting at B for a second");
         await using var watch = await RedisPublishWatch.StartAsync(redis.ConnectionString, a.RedisPrefix + "orchard:ready-signal");
         var (path, bursts) = OrchestrationHarness.Recording(dir, 30, seed: 67);
@@ -99,8 +99,8 @@ public sealed class ProgramFleetTests : IDisposable
         await host.StartAsync();
         await using var pushed = await FakeWorker.StartAsync(0.15);
         await AddWorkerAsync(host, pushed.Url);
-        await using var pullA = FleetPullWorker.Start(host.BaseUrl, 0.15, name: "pull-1");
-        await using var pullB = FleetPullWorker.Start(host.BaseUrl, 0.15, name: "pull-2");
+        await using var pullA = FakePullWorker.Start(host.BaseUrl, 0.15, name: "pull-1");
+        await using var pullB = FakePullWorker.Start(host.BaseUrl, 0.15, name: "pull-2");
         await Poll.UntilAsync(() => pullA.Polling && pullB.Polling, "both pull workers polling");
         var (path, bursts) = OrchestrationHarness.Recording(dir, 120, seed: 71);
         var jobId = await SubmitAsync(host, path);
@@ -183,8 +183,8 @@ public sealed class ProgramFleetTests : IDisposable
             ["DurableEngine__DefaultVersion"] = JobVersions.PrepareFirst,
         });
         await old.StartAsync();
-        await using var first = FleetPullWorker.Start(old.BaseUrl, 0.1, name: "pull-1");
-        await using var second = FleetPullWorker.Start(old.BaseUrl, 0.1, name: "pull-2");
+        await using var first = FakePullWorker.Start(old.BaseUrl, 0.1, name: "pull-1");
+        await using var second = FakePullWorker.Start(old.BaseUrl, 0.1, name: "pull-2");
         await Poll.UntilAsync(() => first.Polling && second.Polling, "both pull workers polling");
         var (path, bursts) = OrchestrationHarness.Recording(dir, 90, seed: 79);
         var jobId = await SubmitAsync(old, path);

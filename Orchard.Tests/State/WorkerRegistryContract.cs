@@ -240,6 +240,36 @@ public abstract class WorkerRegistryContract
     }
 
     [Fact]
+    public async Task TakeAsync_LeasesAChunkOfferedLater_WhenItFoundNothingItMayTakeBefore()
+    {
+        var registry = CreateRegistry();
+        var leases = LeasesFor(registry);
+        var english = await registry.RegisterAsync(new WorkerRegistration(null, "en", "base", Languages: ["en"]));
+        await leases.OfferAsync([WorkerBuilder.Offer(0, language: "ja")]);
+        Assert.Equal(LeaseTakeStatus.NoWork, (await leases.TakeAsync(WorkerBuilder.Lease(english.Id))).Status);
+        Assert.Equal(LeaseTakeStatus.NoWork, (await leases.TakeAsync(WorkerBuilder.Lease(english.Id))).Status);
+
+        await leases.OfferAsync([WorkerBuilder.Offer(1, language: "en")]);
+
+        Assert.Equal(1, (await leases.TakeAsync(WorkerBuilder.Lease(english.Id))).Lease!.Index);
+    }
+
+    [Fact]
+    public async Task TakeAsync_ReturnsTheWorkerAsTheLeaseLeftIt_WhenItLeases()
+    {
+        var registry = CreateRegistry();
+        var leases = LeasesFor(registry);
+        var worker = await registry.RegisterAsync(new WorkerRegistration(null, "w", "base"));
+        await leases.OfferAsync([WorkerBuilder.Offer(0)]);
+
+        var take = await leases.TakeAsync(WorkerBuilder.Lease(worker.Id));
+
+        Assert.Equal(worker.Id, take.Worker!.Id);
+        Assert.Equal(take.Lease!.LeaseId, take.Worker.Claim!.Token);
+        Assert.Equal(WorkerStatus.Busy, take.Worker.Status);
+    }
+
+    [Fact]
     public async Task OfferAsync_MakesAHedgeReady_OnlyForAMeasuredWorkerFastEnough_WhileTheChunkIsLeased()
     {
         var registry = CreateRegistry();

@@ -58,10 +58,10 @@ internal static partial class MakespanBenchmark
 
             for (var i = 0; i < IdlePollers; i++)
             {
-                pollers.Add(await FakePullWorker.StartAsync(http, host.BaseUrl, 0.01, languages: ["ja"], start: false));
+                pollers.Add(await IdlePullerAsync(http, host.BaseUrl, 0.01, "ja"));
             }
 
-            probe = await FakePullWorker.StartAsync(http, host.BaseUrl, 0, languages: ["en"], start: false);
+            probe = await IdlePullerAsync(http, host.BaseUrl, 0, "en");
             foreach (var poller in pollers)
             {
                 poller.Start();
@@ -100,7 +100,7 @@ internal static partial class MakespanBenchmark
             return new IdleRun(
                 idleWindow, cpu1 - cpu0, (ops1 - ops0) / idleWindow.TotalSeconds, instantaneous.ToString(CultureInfo.InvariantCulture), redisCpu1 - redisCpu0, polls,
                 Percentile(emptyPolls, 0.5),
-                [.. probe.Chunks.Select(c => c.LeaseCallMs)], probeElapsed, cpu3 - cpu2, (ops3 - ops2) / probeElapsed.TotalSeconds, redisCpu3 - redisCpu2, status, probe.Chunks.Count,
+                [.. probe.Timings.Select(c => c.LeaseCallMs)], probeElapsed, cpu3 - cpu2, (ops3 - ops2) / probeElapsed.TotalSeconds, redisCpu3 - redisCpu2, status, probe.Timings.Count,
                 load, "`Audio:MinChunkSeconds` = 8, `Audio:MaxChunkSeconds` = 20") { Floor = floor };
         }
         finally
@@ -121,7 +121,7 @@ internal static partial class MakespanBenchmark
 
     private static void WriteIdle(StringBuilder report, IdleRun idle) =>
         report.AppendLine(CultureInfo.InvariantCulture, $"## {IdlePollers} idle pull workers long-polling").AppendLine()
-            .AppendLine(CultureInfo.InvariantCulture, $"{IdlePollers} fake pull workers registered (declaring only `ja`) long-poll `POST /workers/{{id}}/lease` with `wait_seconds` = 25 from one HTTP client; after a {IdleWarmUp.TotalSeconds:0} s warm-up the master's process CPU time (/proc/<pid>/stat utime + stime) and Redis's `INFO` counters are read before and after a {IdleWindowLength.TotalSeconds:0} s window. Then an English 30-minute job is submitted ({idle.ChunkSettings}, so it has many chunks) which none of the 200 can serve; once it is split, one probe pull worker declaring `en` (processing time 0) drains it alone while the 200 keep polling, each ready signal waking them all. Every lease call of the probe finds work waiting.").AppendLine()
+            .AppendLine(CultureInfo.InvariantCulture, $"{IdlePollers} fake pull workers registered (declaring only `ja`) long-poll `POST /workers/{{id}}/lease` with `wait_seconds` = 25 from one HTTP client; after a {IdleWarmUp.TotalSeconds:0} s warm-up the master's process CPU time (/proc/<pid>/stat utime + stime) and Redis's `INFO` counters are read before and after a {IdleWindowLength.TotalSeconds:0} s window. Then an English 30-minute job is submitted ({idle.ChunkSettings}, so it has many chunks) which none of the 200 can serve; once it is split, one probe pull worker declaring `en` (processing time 0) drains it alone while the 200 keep polling, each chunk made ready waking at most one parked poll per instance. Every lease call of the probe finds work waiting.").AppendLine()
             .AppendLine("| measure | floor: same host, no worker | idle window (200 polling) | probe window (200 polling + 1 draining) |")
             .AppendLine("|---|---:|---:|---:|")
             .AppendLine(CultureInfo.InvariantCulture, $"| window | {idle.Floor.Window.TotalSeconds:0.0} s | {idle.IdleWindow.TotalSeconds:0.0} s | {idle.ProbeWindow.TotalSeconds:0.0} s ({idle.Chunks} chunks, job {idle.JobStatus}) |")
@@ -169,4 +169,19 @@ internal static partial class MakespanBenchmark
 
     private static async Task<double> RedisCpuAsync(IDatabase db) =>
         await RedisStatAsync(db, "cpu", "used_cpu_user") + await RedisStatAsync(db, "cpu", "used_cpu_sys");
+
+    /// <summary>A registered pull worker declaring one language, not polling yet (<see cref="FakePullWorker.Start()"/> starts it).</summary>
+    private static async Task<FakePullWorker> IdlePullerAsync(HttpClient http, string masterUrl, double ratio, string language)
+    {
+        var worker = new FakePullWorker(new Uri(masterUrl), http)
+        {
+            Name = $"fake-pull-{language}",
+            SpeedRatio = ratio,
+            Languages = [language],
+            WaitSeconds = 25,
+            Lifetime = TimeSpan.FromMinutes(10),
+        };
+        await worker.RegisterAsync();
+        return worker;
+    }
 }

@@ -78,7 +78,7 @@ internal static partial class MakespanBenchmark
                 .AppendLine(CultureInfo.InvariantCulture, $"{DateTimeOffset.UtcNow:u}, {Environment.ProcessorCount} cores shared with other users: load average (1/5/15 min) {loadBefore} before, {loadAfter} after; the whole run took {whole.Elapsed.TotalMinutes:0.0} min.")
                 .AppendLine("30-minute 16 kHz WAV generated as in the audio benchmark (bursts 2.2–4.3 s; pauses 70% 0.3–1.5 s, 20% 1.5–3.5 s, 10% 3.5–6 s), purifier off.")
                 .AppendLine("Three fake workers on loopback: processing time = received audio × 0.01, 0.02, 0.04 (175× real time together), one chunk at a time each.")
-                .AppendLine("- **pull**: bench-local fake pull workers (`bench/Orchard.Bench/FakePullWorker.cs`) speaking docs/worker-protocol.md over HTTP: register without a URL, long-poll `POST /workers/{id}/lease` (25 s), download `audio_url`, renew every `renew_every_seconds` while \"processing\", `POST /leases/{id}/result`.")
+                .AppendLine("- **pull**: the tests' fake pull workers (`Orchard.Tests/Infrastructure/FakePullWorker.cs`, linked into the bench) speaking docs/worker-protocol.md over HTTP: register without a URL, long-poll `POST /workers/{id}/lease` (25 s), download `audio_url`, renew every `renew_every_seconds` while \"processing\", `POST /leases/{id}/result`.")
                 .AppendLine("- **push**: the tests' `FakeWorker` (`POST /transcribe`), added with `POST /workers/add` and served by the push pump.")
                 .AppendLine("- Every case runs on a fresh local host (own task hub, Redis prefix, container); the fluid and longest-first floors come from that case's own chunks.")
                 .AppendLine()
@@ -167,12 +167,24 @@ internal static partial class MakespanBenchmark
                 var faulty = i == 0 ? fault : Fault.None;
                 if (fleet == Fleet.Pull)
                 {
-                    var worker = await FakePullWorker.StartAsync(http, host.BaseUrl, Ratios[i], faulty switch
+                    // The faulty one misbehaves on its 3rd lease (after its 2nd answer) and takes nothing more.
+                    var worker = new FakePullWorker(new Uri(host.BaseUrl), http)
                     {
-                        Fault.Dies => PullFault.DiesMidLease,
-                        Fault.Hangs => PullFault.HangsRenewing,
-                        _ => PullFault.None,
-                    }, faultAfter: 2);
+                        Name = $"fake-pull-{Ratios[i].ToString(CultureInfo.InvariantCulture)}",
+                        SpeedRatio = Ratios[i],
+                        WaitSeconds = 25,
+                        Lifetime = JobLimit + TimeSpan.FromMinutes(2),
+                        Misbehavior = faulty switch
+                        {
+                            Fault.Dies => PullMisbehavior.Die,
+                            Fault.Hangs => PullMisbehavior.Hang,
+                            _ => PullMisbehavior.None,
+                        },
+                        MisbehavesOn = n => n == 3,
+                        StopsAfterMisbehaving = true,
+                    };
+                    await worker.RegisterAsync();
+                    worker.Start();
                     pullWorkers.Add(worker);
                     ratioById[worker.Id] = Ratios[i];
                 }
@@ -246,8 +258,8 @@ internal static partial class MakespanBenchmark
                 chunks,
                 done.RootElement.GetProperty("duration_ms").GetDouble() / 1000,
                 ratioById,
-                [.. pullWorkers.SelectMany(w => w.Chunks)],
-                pullWorkers.Sum(w => w.Cancelled),
+                [.. pullWorkers.SelectMany(w => w.Timings)],
+                pullWorkers.Sum(w => w.Cancellations.Count),
                 load);
         }
         finally
@@ -412,7 +424,7 @@ internal static partial class MakespanBenchmark
 
     private sealed record Run(
         Fleet Fleet, Fault Fault, string Status, TimeSpan Total, TimeSpan Uploaded, DateTimeOffset UploadStartedAt, Dictionary<string, TimeSpan> FirstSeen,
-        ChunkTiming[] Chunks, double DurationSeconds, Dictionary<string, double> RatioById, PullChunk[] PullChunks, int Cancelled, string Load)
+        ChunkTiming[] Chunks, double DurationSeconds, Dictionary<string, double> RatioById, PullTiming[] PullChunks, int Cancelled, string Load)
     {
         public double SentSeconds => Chunks.Sum(c => c.SentSeconds);
 

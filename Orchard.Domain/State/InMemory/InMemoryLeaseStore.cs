@@ -47,7 +47,7 @@ public sealed class InMemoryLeaseStore(InMemoryWorkerRegistry registry) : ILease
 
             if (w.Claim is { } claim && claim.LeaseUntilMs > now && leases.TryGetValue(claim.Token, out var held))
             {
-                return new LeaseTake(LeaseTakeStatus.Leased, held);
+                return new LeaseTake(LeaseTakeStatus.Leased, held, Worker: w);
             }
 
             if (w.CooldownUntilMs > now)
@@ -77,13 +77,13 @@ public sealed class InMemoryLeaseStore(InMemoryWorkerRegistry registry) : ILease
             var until = now + (long)request.Ttl.TotalMilliseconds;
             var lease = new ChunkLease(request.LeaseId, offer.JobId, offer.Index, offer.ChunkId, w.Id, offer.SentMs, offer.Language, offer.Attempt, now, until);
             leases[lease.LeaseId] = lease;
-            workers[w.Id] = w with
+            var busy = workers[w.Id] = w with
             {
                 Claim = new WorkerClaim(lease.LeaseId, offer.JobId, offer.ChunkId, now, until),
                 Status = WorkerStatus.Busy,
                 LastSeenMs = now,
             };
-            return new LeaseTake(LeaseTakeStatus.Leased, lease);
+            return new LeaseTake(LeaseTakeStatus.Leased, lease, Worker: busy);
         }));
 
     public Task<ChunkLease?> GetAsync(string leaseId, CancellationToken cancellationToken = default) =>

@@ -48,8 +48,9 @@ internal static class LeaseScripts
         """;
 
     /// <summary>
-    /// KEYS: ready, offers; ARGV: done prefix, chunk-leases prefix, then per offer: member, job id, index, audio ms,
-    /// json, hedge ('1': may be ready while the chunk is leased). Returns how many became ready.
+    /// KEYS: ready, offers, ready version; ARGV: done prefix, chunk-leases prefix, then per offer: member, job id, index,
+    /// audio ms, json, hedge ('1': may be ready while the chunk is leased). Returns how many became ready; when any did,
+    /// the ready version goes up (the only way a chunk joins the queue, so polls that found nothing look again).
     /// </summary>
     public const string Offer = """
         local n = 0
@@ -64,13 +65,15 @@ internal static class LeaseScripts
             n = n + 1
           end
         end
+        if n > 0 then redis.call('INCR', KEYS[3]) end
         return n
         """;
 
     /// <summary>
-    /// KEYS: ready, offers, leases, worker, worker index; ARGV: worker id, now, lease id, ttl ms, pick ('longest' or
+    /// KEYS: ready, offers, leases, worker, worker index, ready version; ARGV: worker id, now, lease id, ttl ms, pick ('longest' or
     /// 'shortest'), how many ready chunks to look at, lease prefix, chunk-leases prefix, worker expiry ms, how long a
-    /// lost lease's record is kept (ms), the prefix of each job's set of workers that declined it. Returns {'leased', json}, {'none'}, {'unknown'} or {'cooling', until ms}.
+    /// lost lease's record is kept (ms), the prefix of each job's set of workers that declined it. Returns {'leased', json,
+    /// worker json} (the worker as saved, so the caller needs no second read), {'none'}, {'unknown'} or {'cooling', until ms}.
     /// </summary>
     public const string Take = WorkerScripts.Common + "\n" + """
         local raw = redis.call('GET', KEYS[4])
@@ -79,7 +82,7 @@ internal static class LeaseScripts
         local now, ttl = tonumber(ARGV[2]), tonumber(ARGV[4])
         if live_claim(w, now) then
           local held = redis.call('GET', ARGV[7] .. w.claim.token)
-          if held then return {'leased', held} end
+          if held then return {'leased', held, raw} end
         end
         if (tonumber(w.cooldown_until_ms) or 0) > now then return {'cooling', tostring(w.cooldown_until_ms)} end
         -- A quarantined worker never gets another user's audio.
@@ -92,6 +95,13 @@ internal static class LeaseScripts
           members = redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[6]) - 1)
         end
         local ratio = avg_ratio(w)
+        -- A worker that looked at the whole queue and found nothing it may take finds nothing again until a chunk joins
+        -- the queue (chunks only leave it otherwise) or what it may take changes (trust, speed, languages): 200 parked
+        -- polls looking again every 2 s then cost a read each, not a scan of every ready chunk.
+        local langs = ''
+        if type(w.languages) == 'table' then langs = table.concat(w.languages, ',') end
+        local seen = table.concat({redis.call('GET', KEYS[6]) or '0', tostring(w.trust), tostring(ratio), langs}, '|')
+        if w.nothing_at == seen then members = {} end
         local pick, offer
         for _, m in ipairs(members) do
           local o_raw = redis.call('HGET', KEYS[2], m)
@@ -116,6 +126,7 @@ internal static class LeaseScripts
         -- Asking for work is a sign of life: a pull worker needs no other heartbeat while it polls.
         w.last_seen_ms = now
         if not pick then
+          if #members < tonumber(ARGV[6]) then w.nothing_at = seen else w.nothing_at = nil end
           if not live_claim(w, now) then w.status = 'online' end
           save(KEYS[4], w, now, tonumber(ARGV[9]))
           redis.call('ZADD', KEYS[5], now, w.id)
@@ -132,11 +143,12 @@ internal static class LeaseScripts
         redis.call('ZADD', KEYS[3], until_ms, ARGV[3])
         redis.call('SADD', ARGV[8] .. pick, ARGV[3])
         redis.call('PEXPIRE', ARGV[8] .. pick, 86400000)
+        w.nothing_at = nil
         w.claim = {token = ARGV[3], job_id = offer.job_id, chunk_id = offer.chunk_id, claimed_at_ms = now, lease_until_ms = until_ms}
         w.status = 'busy'
-        save(KEYS[4], w, now, tonumber(ARGV[9]))
+        local saved = save(KEYS[4], w, now, tonumber(ARGV[9]))
         redis.call('ZADD', KEYS[5], now, w.id)
-        return {'leased', json}
+        return {'leased', json, saved}
         """;
 
     /// <summary>

@@ -48,7 +48,7 @@ public sealed class RedisLeaseStore : ILeaseStore
                 args.Add(offer.Hedge ? "1" : "0");
             }
 
-            return (int)(long)(await Db.ScriptEvaluateAsync(LeaseScripts.Offer, [keys.ReadyQueue, keys.Offers], [.. args]));
+            return (int)(long)(await Db.ScriptEvaluateAsync(LeaseScripts.Offer, [keys.ReadyQueue, keys.Offers, keys.ReadyVersion], [.. args]));
         }, cancellationToken);
 
     public Task<LeaseTake> TakeAsync(LeaseRequest request, CancellationToken cancellationToken = default) =>
@@ -56,7 +56,7 @@ public sealed class RedisLeaseStore : ILeaseStore
         {
             var result = (RedisResult[])(await Db.ScriptEvaluateAsync(
                 LeaseScripts.Take,
-                [keys.ReadyQueue, keys.Offers, keys.Leases, keys.Worker(request.WorkerId), keys.WorkerIndex],
+                [keys.ReadyQueue, keys.Offers, keys.Leases, keys.Worker(request.WorkerId), keys.WorkerIndex, keys.ReadyVersion],
                 [
                     request.WorkerId, NowMs, request.LeaseId, (long)request.Ttl.TotalMilliseconds,
                     request.Pick == LeasePick.Longest ? "longest" : "shortest", request.MaxScan,
@@ -64,7 +64,8 @@ public sealed class RedisLeaseStore : ILeaseStore
                 ]))!;
             return result[0].ToString() switch
             {
-                "leased" => new LeaseTake(LeaseTakeStatus.Leased, OrchardJson.Deserialize<ChunkLease>(result[1].ToString())),
+                "leased" => new LeaseTake(LeaseTakeStatus.Leased, OrchardJson.Deserialize<ChunkLease>(result[1].ToString()),
+                    Worker: result.Length > 2 ? OrchardJson.Deserialize<Worker>(result[2].ToString()) : null),
                 "unknown" => new LeaseTake(LeaseTakeStatus.UnknownWorker),
                 "cooling" => new LeaseTake(LeaseTakeStatus.Cooling, RetryAtMs: long.Parse(result[1].ToString(), CultureInfo.InvariantCulture)),
                 _ => new LeaseTake(LeaseTakeStatus.NoWork),

@@ -17,7 +17,9 @@ internal static class WorkerScripts
           local ttl = until_ms - now
           if ttl < 1 then ttl = 1 end
           if type(w.performance) == 'table' and #w.performance == 0 then w.performance = nil end
-          redis.call('SET', key, cjson.encode(w), 'PX', ttl)
+          local json = cjson.encode(w)
+          redis.call('SET', key, json, 'PX', ttl)
+          return json
         end
         -- Ends the worker's claim with an outcome (see ReleaseOutcome), recording a speed sample on success. The sample
         -- is {audio s, processing s, at, ratio} or nil; hist is how many samples are kept.

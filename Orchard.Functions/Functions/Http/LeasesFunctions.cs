@@ -56,8 +56,8 @@ public sealed class LeasesFunctions(LeaseBroker broker, WorkerIdentity identity,
         ApiResults.Guard(async () =>
         {
             LeaseBroker.CheckProtocol(request.Headers[ProtocolHeader]);
-            var worker = await AuthorizeAsync(request, lease);
-            var renewed = await broker.RenewAsync(lease, worker, request.HttpContext.RequestAborted);
+            var held = await AuthorizeAsync(request, lease);
+            var renewed = await broker.RenewAsync(lease, held.WorkerId, request.HttpContext.RequestAborted);
             return ApiResults.Json(new { expires_at = DateTimeOffset.FromUnixTimeMilliseconds(renewed.ExpiresAtMs), renew_every_seconds = broker.Rules.RenewEvery.TotalSeconds });
         });
 
@@ -65,8 +65,8 @@ public sealed class LeasesFunctions(LeaseBroker broker, WorkerIdentity identity,
     public Task<IActionResult> LeaseAudio([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "leases/{lease}/audio")] HttpRequest request, string lease) =>
         ApiResults.Guard(async () =>
         {
-            await AuthorizeAsync(request, lease);
-            return new FileStreamResult(await broker.OpenAudioAsync(lease, request.HttpContext.RequestAborted), "audio/wav") { EnableRangeProcessing = true };
+            var held = await AuthorizeAsync(request, lease);
+            return new FileStreamResult(await broker.OpenAudioAsync(held, request.HttpContext.RequestAborted), "audio/wav") { EnableRangeProcessing = true };
         });
 
     [Function(nameof(LeaseResult))]
@@ -76,8 +76,8 @@ public sealed class LeasesFunctions(LeaseBroker broker, WorkerIdentity identity,
         {
             holder.Remember(durable);
             LeaseBroker.CheckProtocol(request.Headers[ProtocolHeader]);
-            await AuthorizeAsync(request, lease);
-            await broker.AcceptAsync(lease, request.Body, request.HttpContext.RequestAborted);
+            var held = await AuthorizeAsync(request, lease);
+            await broker.AcceptAsync(held, request.Body, request.HttpContext.RequestAborted);
             return ApiResults.Json(new { status = "accepted" });
         });
 
@@ -88,18 +88,21 @@ public sealed class LeasesFunctions(LeaseBroker broker, WorkerIdentity identity,
         {
             holder.Remember(durable);
             LeaseBroker.CheckProtocol(request.Headers[ProtocolHeader]);
-            await AuthorizeAsync(request, lease);
+            var held = await AuthorizeAsync(request, lease);
             var body = request.ContentLength is null or 0 ? new FailBody(null, null) : await JsonBody.ReadAsync<FailBody>(request, FailExpected);
-            await broker.FailAsync(lease, body.Reason, body.Declined ?? false, request.HttpContext.RequestAborted);
+            await broker.FailAsync(held, body.Reason, body.Declined ?? false, request.HttpContext.RequestAborted);
             return ApiResults.Json(new { status = "released" });
         });
 
-    /// <summary>Only the worker holding the lease (its token) or the administrator may act on it; returns that worker's id.</summary>
-    private async Task<string> AuthorizeAsync(HttpRequest request, string leaseId)
+    /// <summary>
+    /// Only the worker holding the lease (its token) or the administrator may act on it; returns the lease's record, read
+    /// once here and handed to the broker (each call is one read of it, not two).
+    /// </summary>
+    private async Task<ChunkLease> AuthorizeAsync(HttpRequest request, string leaseId)
     {
-        var owner = await broker.OwnerAsync(leaseId, request.HttpContext.RequestAborted);
-        await identity.AuthorizeWorkerCallAsync(Caller.Credentials(request), owner, request.HttpContext.RequestAborted);
-        return owner;
+        var lease = await broker.FindAsync(leaseId, request.HttpContext.RequestAborted);
+        await identity.AuthorizeWorkerCallAsync(Caller.Credentials(request), lease.WorkerId, request.HttpContext.RequestAborted);
+        return lease;
     }
 
     /// <summary>The audio URL on the host the worker called (it reached the master there), on the app's own route.</summary>
