@@ -19,6 +19,15 @@ public static class JobLifecycle
         [JobStatus.Aggregating] = [JobStatus.Completed],
     }.ToFrozenDictionary();
 
+    /// <summary>
+    /// A chunk's status that no later write may change: once its answer is stored it stays completed, even when a
+    /// lease of the same chunk expires, starts or fails a moment later (a hedge, an expiry racing the answer).
+    /// </summary>
+    public const ChunkStatus FinalChunkStatus = ChunkStatus.Completed;
+
+    /// <summary>Whether a chunk in <paramref name="from"/> may be written as <paramref name="to"/>.</summary>
+    public static bool ChunkMayMove(ChunkStatus from, ChunkStatus to) => from != FinalChunkStatus || to == FinalChunkStatus;
+
     /// <summary>Statuses a job never leaves.</summary>
     public static bool IsTerminal(JobStatus status) =>
         status is JobStatus.Completed or JobStatus.Failed or JobStatus.Cancelled;

@@ -124,6 +124,25 @@ public abstract class JobStoreContract
     }
 
     [Fact]
+    public async Task SetChunksAsync_KeepsACompletedChunkCompleted_WhenALateLeaseWritesItPendingOrFailed()
+    {
+        var store = CreateStore();
+        var job = new JobBuilder().WithChunks(2);
+        await store.CreateAsync(job.Summary());
+        await store.SetChunksAsync(job.Id, job.Chunks());
+        await store.SetChunksAsync(job.Id, [job.Chunk(0, ChunkStatus.Completed, "http://10.0.0.1:8080")]);
+
+        // An expiry or a hedge's start racing the answer, then the job ending: none of them undoes the answer.
+        await store.SetChunksAsync(job.Id, [job.Chunk(0, ChunkStatus.Pending), job.Chunk(1, ChunkStatus.Processing)]);
+        await store.SetChunksAsync(job.Id, [job.Chunk(0, ChunkStatus.Failed)]);
+
+        var document = (await store.GetDocumentAsync(job.Id))!;
+        Assert.Equal(ChunkStatus.Completed, document.Chunks.Single(c => c.Index == 0).Status);
+        Assert.Equal(ChunkStatus.Processing, document.Chunks.Single(c => c.Index == 1).Status);
+        Assert.Equal((1, 0), (document.Summary.CompletedChunks, document.Summary.FailedChunks));
+    }
+
+    [Fact]
     public async Task SetChunksAsync_ReturnsFalse_WhenRecordGone()
     {
         var store = CreateStore();

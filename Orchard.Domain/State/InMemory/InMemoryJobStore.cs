@@ -102,7 +102,10 @@ public sealed class InMemoryJobStore(IOptions<StateOptions> options, TimeProvide
 
             foreach (var chunk in chunks)
             {
-                entry.Chunks[chunk.Index] = chunk;
+                if (!entry.Chunks.TryGetValue(chunk.Index, out var old) || JobLifecycle.ChunkMayMove(old.Status, chunk.Status))
+                {
+                    entry.Chunks[chunk.Index] = chunk;
+                }
             }
 
             var recounted = RedisJobStore.Recount(new JobDocument(entry.Summary, entry.Chunks.Values.ToArray()));

@@ -109,7 +109,8 @@ internal static class JobScripts
 
     /// <summary>
     /// Sets chunks absolutely and adjusts the job's counts by the status each chunk left and entered (so setting
-    /// the same state twice counts once). KEYS: job, chunks; ARGV: now iso, then field/json/status triples.
+    /// the same state twice counts once); a chunk in the final status (ARGV 2) keeps it against any other.
+    /// KEYS: job, chunks; ARGV: now iso, final status, then field/json/status triples.
     /// Returns 0 when the job record is gone.
     /// </summary>
     public const string SetChunks = """
@@ -117,15 +118,15 @@ internal static class JobScripts
         if not raw then return 0 end
         local job = cjson.decode(raw)
         local counts = {completed = 0, failed = 0, silent = 0}
-        for i = 2, #ARGV, 3 do
+        for i = 3, #ARGV, 3 do
           local field, json, status = ARGV[i], ARGV[i + 1], ARGV[i + 2]
           local old = redis.call('HGET', KEYS[2], field)
-          if old then
-            local old_status = cjson.decode(old).status
-            if counts[old_status] then counts[old_status] = counts[old_status] - 1 end
+          local old_status = old and cjson.decode(old).status
+          if old_status ~= ARGV[2] or status == ARGV[2] then
+            if old_status and counts[old_status] then counts[old_status] = counts[old_status] - 1 end
+            if counts[status] then counts[status] = counts[status] + 1 end
+            redis.call('HSET', KEYS[2], field, json)
           end
-          if counts[status] then counts[status] = counts[status] + 1 end
-          redis.call('HSET', KEYS[2], field, json)
         end
         job.completed_chunks = (tonumber(job.completed_chunks) or 0) + counts.completed
         job.failed_chunks = (tonumber(job.failed_chunks) or 0) + counts.failed

@@ -109,13 +109,14 @@ public sealed class RedisJobStore : IJobStore
 
     public Task<bool> SetChunksAsync(string jobId, IReadOnlyList<ChunkRecord> chunks, CancellationToken cancellationToken = default)
     {
-        var args = new RedisValue[1 + (chunks.Count * 3)];
+        var args = new RedisValue[2 + (chunks.Count * 3)];
         args[0] = IsoTime(time.GetUtcNow());
+        args[1] = OrchardJson.Serialize(JobLifecycle.FinalChunkStatus).Trim('"');
         for (var i = 0; i < chunks.Count; i++)
         {
-            args[1 + (i * 3)] = chunks[i].Index;
-            args[2 + (i * 3)] = OrchardJson.Serialize(chunks[i]);
-            args[3 + (i * 3)] = OrchardJson.Serialize(chunks[i].Status).Trim('"');
+            args[2 + (i * 3)] = chunks[i].Index;
+            args[3 + (i * 3)] = OrchardJson.Serialize(chunks[i]);
+            args[4 + (i * 3)] = OrchardJson.Serialize(chunks[i].Status).Trim('"');
         }
 
         return resilience.RunAsync(nameof(SetChunksAsync), async () =>
