@@ -103,7 +103,8 @@ public sealed class PullDispatchTests : IDisposable
 
         await using var punctual = await FakePullWorker.StartAsync(harness.Http.BaseAddress!, 0.01);
         await Poll.UntilAsync(
-            async () => (await harness.Jobs.GetDocumentAsync(jobId))!.Chunks[expired.ChunkIndex] is { Status: ChunkStatus.Completed } c && c.WorkerId == punctual.Id,
+            // Chunk records appear as the chunks are cut, not necessarily in order: find it by index, not position.
+            async () => (await harness.Jobs.GetDocumentAsync(jobId))!.Chunks.FirstOrDefault(c => c.Index == expired.ChunkIndex) is { Status: ChunkStatus.Completed } c && c.WorkerId == punctual.Id,
             "the expired chunk to be leased again and answered by the punctual worker");
         releaseLateAnswer.SetResult();
         await Poll.UntilAsync(() => late.Results.Any(r => r.LeaseId == expired.LeaseId), "the late answer");
