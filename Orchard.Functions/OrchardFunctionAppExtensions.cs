@@ -10,6 +10,7 @@ using Orchard.Domain.State;
 using Orchard.Domain.Storage;
 using Orchard.Domain.Telemetry;
 using Orchard.Functions.Functions.Timers;
+using Orchard.Functions.Runtime;
 
 namespace Orchard.Functions;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Orchard.Functions;
+using Orchard.Functions.Runtime;
 using Orchard.LocalHost.Engine;
 
 namespace Orchard.LocalHost;

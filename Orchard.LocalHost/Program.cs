@@ -1,5 +1,6 @@
 using Orchard.Functions;
 using Orchard.Functions.Functions.Orchestration;
+using Orchard.Functions.Runtime;
 using Orchard.LocalHost;
 using Orchard.LocalHost.Engine;
 using Orchard.LocalHost.Functions;
@@ -56,7 +57,7 @@ var engineOptions = builder.Configuration.GetSection(DurableEngineOptions.Sectio
 UseAppStorageByDefault(engineOptions, builder.Configuration);
 var hostOptions = builder.Configuration.GetSection(LocalHostOptions.SectionName).Get<LocalHostOptions>() ?? new LocalHostOptions();
 // The engine's own versioning can be set apart from host.json (DurableEngine:DefaultVersion): it must make sense too.
-if (Orchard.Functions.Functions.Orchestration.JobVersions.Problem(engineOptions.DefaultVersion, engineOptions.VersionMatchStrategy.ToString()) is { } versionProblem)
+if (JobVersions.Problem(engineOptions.DefaultVersion, engineOptions.VersionMatchStrategy.ToString()) is { } versionProblem)
 {
     throw new InvalidOperationException(versionProblem.Replace("host.json extensions.durableTask.defaultVersion", "DurableEngine:DefaultVersion (or host.json defaultVersion)", StringComparison.Ordinal));
 }

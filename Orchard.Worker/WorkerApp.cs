@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orchard.Worker.Audio;
+using Orchard.Worker.Core;
 using Orchard.Worker.Engines;
 using Orchard.Worker.Pull;
 using Orchard.Worker.Registration;

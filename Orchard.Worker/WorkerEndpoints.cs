@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Orchard.Worker.Audio;
 using Orchard.Worker.Contract;
+using Orchard.Worker.Core;
 using Orchard.Worker.Engines;
 using Orchard.Worker.Transcription;
 

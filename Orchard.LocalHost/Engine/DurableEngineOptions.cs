@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.DurableTask.Worker;
-using Orchard.Functions.Functions.Orchestration;
+using Orchard.Functions.Runtime;
 
 namespace Orchard.LocalHost.Engine;
 

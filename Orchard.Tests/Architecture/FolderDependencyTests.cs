@@ -5,7 +5,7 @@ using Orchard.Domain.Json;
 namespace Orchard.Tests.Architecture;
 
 /// <summary>
-/// "Dependencies flow one way. No folder cycles." Checked on the compiled Orchard.Domain rather than its text, so a
+/// "Dependencies flow one way. No folder cycles." Checked on the compiled assemblies rather than their text, so a
 /// dependency hidden in a method body (a call, a <c>new</c>, a <c>catch</c>, a lambda) counts, and a name that only
 /// looks like a type (a property, a comment) does not.
 /// </summary>
@@ -14,12 +14,21 @@ public sealed class FolderDependencyTests
     [Fact]
     public void DomainFolders_HaveNoCycle_InTheCompiledAssembly()
     {
-        var graph = FolderGraph.Of(typeof(OrchardJson).Assembly, "Orchard.Domain");
+        AssertNoCycle(FolderGraph.Of(typeof(OrchardJson).Assembly, "Orchard.Domain"), "Orchard.Domain's folders");
+    }
 
-        var cycles = graph.Cycles();
+    [Fact]
+    public void FunctionsNamespaces_HaveNoCycle_InTheCompiledAssembly()
+    {
+        // Each namespace its own node, the root's included ("."): the composition root, the triggers under Functions,
+        // and what the triggers share must each depend only downwards, sub-folders as much as top-level ones.
+        AssertNoCycle(FolderGraph.Of(typeof(Orchard.Functions.OrchardFunctionAppExtensions).Assembly, "Orchard.Functions", wholeNamespaces: true), "Orchard.Functions' namespaces");
+    }
 
-        Assert.True(cycles.Count == 0, "Orchard.Domain's folders depend on each other in a cycle; move the type that makes the back-edge:\n"
-            + string.Join("\n", cycles.Select(graph.Describe)));
+    [Fact]
+    public void WorkerNamespaces_HaveNoCycle_InTheCompiledAssembly()
+    {
+        AssertNoCycle(FolderGraph.Of(typeof(Orchard.Worker.WorkerApp).Assembly, "Orchard.Worker", wholeNamespaces: true), "Orchard.Worker's namespaces");
     }
 
     [Fact]
@@ -30,6 +39,15 @@ public sealed class FolderDependencyTests
         // A field/ctor signature (JobProgress takes an IJobStore) and a body-only use (a catch of JobNotFoundException).
         Assert.Contains("Jobs", graph.Edges["Dispatch"].Keys);
         Assert.Contains(graph.Edges["Dispatch"]["Jobs"], e => e.EndsWith("-> Orchard.Domain.Jobs.JobNotFoundException", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void FolderGraph_MakesEveryNamespaceANode_WhenAskedForWholeNamespaces()
+    {
+        var graph = FolderGraph.Of(typeof(Orchard.Functions.OrchardFunctionAppExtensions).Assembly, "Orchard.Functions", wholeNamespaces: true);
+
+        // The composition root registers the timers' schedules: the root namespace is "." and a sub-folder keeps its path.
+        Assert.Contains("Functions.Timers", graph.Edges["."].Keys);
     }
 
     [Fact]
@@ -46,9 +64,20 @@ public sealed class FolderDependencyTests
         Assert.Equal(["A", "B", "C"], cycle);
         Assert.Contains("C -> A: C1 -> A1", graph.Describe(cycle), StringComparison.Ordinal);
     }
+
+    private static void AssertNoCycle(FolderGraph graph, string what)
+    {
+        var cycles = graph.Cycles();
+
+        Assert.True(cycles.Count == 0, $"{what} depend on each other in a cycle; move the type that makes the back-edge:\n"
+            + string.Join("\n", cycles.Select(graph.Describe)));
+    }
 }
 
-/// <summary>Which top-level folder (namespace segment under the root) of an assembly uses which, and through which types.</summary>
+/// <summary>
+/// Which folder of an assembly uses which, and through which types. A folder is the top-level namespace segment under
+/// the root, or with <c>wholeNamespaces</c> the whole namespace under the root ("." for the root namespace itself).
+/// </summary>
 internal sealed class FolderGraph
 {
     private static readonly Dictionary<short, OpCode> OpCodesByValue = typeof(OpCodes)
@@ -76,19 +105,19 @@ internal sealed class FolderGraph
         examples.Add(example);
     }
 
-    public static FolderGraph Of(Assembly assembly, string root)
+    public static FolderGraph Of(Assembly assembly, string root, bool wholeNamespaces = false)
     {
         var graph = new FolderGraph();
         foreach (var type in assembly.GetTypes())
         {
-            if (FolderOf(type, root) is not { } from)
+            if (FolderOf(type, root, wholeNamespaces) is not { } from)
             {
                 continue;
             }
 
             foreach (var used in Uses(type).SelectMany(Expand).Distinct())
             {
-                if (FolderOf(used, root) is { } to && to != from)
+                if (FolderOf(used, root, wholeNamespaces) is { } to && to != from)
                 {
                     graph.Add(from, to, $"{Outermost(type).FullName} -> {Outermost(used).FullName}");
                 }
@@ -174,15 +203,21 @@ internal sealed class FolderGraph
         return string.Join("\n", lines);
     }
 
-    private static string? FolderOf(Type type, string root)
+    private static string? FolderOf(Type type, string root, bool wholeNamespaces)
     {
         var ns = Outermost(type).Namespace;
+        if (wholeNamespaces && ns == root)
+        {
+            return ".";
+        }
+
         if (ns is null || !ns.StartsWith(root + ".", StringComparison.Ordinal))
         {
             return null;
         }
 
-        return ns[(root.Length + 1)..].Split('.')[0];
+        var under = ns[(root.Length + 1)..];
+        return wholeNamespaces ? under : under.Split('.')[0];
     }
 
     private static Type Outermost(Type type)

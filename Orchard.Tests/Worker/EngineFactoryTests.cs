@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Orchard.Worker;
+using Orchard.Worker.Core;
 using Orchard.Worker.Engines;
 
 namespace Orchard.Tests.Worker;

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using Orchard.Worker;
+using Orchard.Worker.Core;
 using Orchard.Worker.Registration;
 
 namespace Orchard.Tests.Worker;

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using Orchard.Tests.Audio;
-using Orchard.Worker;
 using Orchard.Worker.Audio;
+using Orchard.Worker.Core;
 using Orchard.Worker.Engines;
 
 namespace Orchard.Tests.Worker;

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Orchard.Worker;
+using Orchard.Worker.Core;
 using Orchard.Worker.Registration;
 using Orchard.Tests.Infrastructure;
 

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Orchard.Worker;
 using Orchard.Worker.Audio;
+using Orchard.Worker.Core;
 using Orchard.Worker.Engines;
 using Orchard.Worker.Transcription;
 using Orchard.Tests.Infrastructure;

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Orchard.Tests.Audio;
-using Orchard.Worker;
 using Orchard.Worker.Audio;
+using Orchard.Worker.Core;
 using Orchard.Worker.Engines;
 using Whisper.net;
 using Whisper.net.Ggml;

@@ -1,4 +1,5 @@
 using Orchard.Worker;
+using Orchard.Worker.Core;
 
 namespace Orchard.Tests.Worker;
 

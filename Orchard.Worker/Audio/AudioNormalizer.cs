@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Orchard.Worker.Core;
 
 namespace Orchard.Worker.Audio;
 

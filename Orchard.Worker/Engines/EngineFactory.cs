@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Orchard.Worker.Core;
 
 namespace Orchard.Worker.Engines;
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Orchard.Worker.Audio;
 using Orchard.Worker.Contract;
+using Orchard.Worker.Core;
 
 namespace Orchard.Worker.Engines;
 

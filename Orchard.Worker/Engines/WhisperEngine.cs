@@ -5,6 +5,7 @@ using Orchard.Worker.Contract;
 using Whisper.net;
 using Whisper.net.Ggml;
 using Whisper.net.LibraryLoader;
+using Orchard.Worker.Core;
 
 namespace Orchard.Worker.Engines;
 

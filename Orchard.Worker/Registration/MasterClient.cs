@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Orchard.Worker.Contract;
-using Orchard.Worker.Pull;
+using Orchard.Worker.Core;
 
 namespace Orchard.Worker.Registration;
 

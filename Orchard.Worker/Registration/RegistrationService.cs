@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orchard.Worker.Core;
 using Orchard.Worker.Engines;
 
 namespace Orchard.Worker.Registration;

@@ -1,3 +1,5 @@
+using Orchard.Worker.Core;
+
 namespace Orchard.Worker.Transcription;
 
 /// <summary>The request carried no audio (the contract's 400 <c>No audio data</c>).</summary>

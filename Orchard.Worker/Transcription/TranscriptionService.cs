@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orchard.Worker.Audio;
 using Orchard.Worker.Contract;
+using Orchard.Worker.Core;
 using Orchard.Worker.Engines;
 
 namespace Orchard.Worker.Transcription;

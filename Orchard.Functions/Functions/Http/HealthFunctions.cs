@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Orchard.Domain.Application;
 using Orchard.Domain.Security;
+using Orchard.Functions.Runtime;
 
 namespace Orchard.Functions.Functions.Http;
 

@@ -10,6 +10,7 @@ using Orchard.Domain.Jobs;
 using Orchard.Domain.Security;
 using Orchard.Domain.Telemetry;
 using Orchard.Functions.Functions.Orchestration;
+using Orchard.Functions.Runtime;
 
 namespace Orchard.Functions.Functions.Http;
 

@@ -5,6 +5,7 @@ using Microsoft.DurableTask.Client;
 using Orchard.Domain.Dispatch;
 using Orchard.Domain.Security;
 using Orchard.Domain.Workers;
+using Orchard.Functions.Runtime;
 
 namespace Orchard.Functions.Functions.Http;
 

@@ -3,6 +3,7 @@ using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Options;
 using Orchard.Domain.Application;
 using Orchard.Domain.Webhooks;
+using Orchard.Functions.Runtime;
 
 namespace Orchard.Functions.Functions.Orchestration;
 

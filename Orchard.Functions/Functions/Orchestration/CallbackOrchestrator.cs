@@ -1,6 +1,7 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 using Orchard.Domain.Webhooks;
+using Orchard.Functions.Runtime;
 
 namespace Orchard.Functions.Functions.Orchestration;
 
@@ -12,7 +13,7 @@ namespace Orchard.Functions.Functions.Orchestration;
 /// </summary>
 public static class CallbackOrchestrator
 {
-    [Function(nameof(CallbackOrchestrator))]
+    [Function(DurableJobOrchestrations.CallbackOrchestratorName)]
     public static async Task<CallbackResult> RunAsync([OrchestrationTrigger] TaskOrchestrationContext context)
     {
         var request = context.GetInput<CallbackRequest>()!;

@@ -2,6 +2,7 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
 using Orchard.Domain.Dispatch;
 using Orchard.Domain.Telemetry;
+using Orchard.Functions.Runtime;
 
 namespace Orchard.Functions.Functions.Orchestration;
 

@@ -3,6 +3,7 @@ using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
 using Orchard.Domain.Jobs;
 using Orchard.Domain.State;
+using Orchard.Functions.Runtime;
 
 namespace Orchard.Functions.Functions.Orchestration;
 

@@ -1,6 +1,7 @@
 using Microsoft.DurableTask;
 using Microsoft.Extensions.DependencyInjection;
 using Orchard.Domain.Dispatch;
+using Orchard.Functions.Runtime;
 
 namespace Orchard.Functions.Functions.Orchestration;
 

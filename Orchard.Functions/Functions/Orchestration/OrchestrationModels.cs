@@ -19,9 +19,6 @@ public sealed record JobRequest(string JobId, bool Purify, string? Language, Dis
     public bool TrustedOnly { get; init; }
 }
 
-/// <summary>The input of a job's callback delivery (instance id: <see cref="DurableJobOrchestrations.CallbackInstanceId"/>).</summary>
-public sealed record CallbackRequest(string JobId, Domain.Webhooks.CallbackSchedule Schedule);
-
 /// <summary>How a job's orchestration ended.</summary>
 public sealed record JobOutcome(string JobId, JobStatus Status, int Segments, string? Error);
 

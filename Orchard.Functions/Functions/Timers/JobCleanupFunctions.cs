@@ -2,6 +2,7 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
 using Orchard.Domain.Application;
 using Orchard.Domain.Hosting;
+using Orchard.Functions.Runtime;
 
 namespace Orchard.Functions.Functions.Timers;
 

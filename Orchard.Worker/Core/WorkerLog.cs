@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Orchard.Worker;
+namespace Orchard.Worker.Core;
 
 /// <summary>Every log line the worker writes, in one place so operators can grep for them.</summary>
 internal static partial class WorkerLog

@@ -1,4 +1,6 @@
-namespace Orchard.Worker.Pull;
+using Orchard.Worker.Core;
+
+namespace Orchard.Worker.Registration;
 
 /// <summary>The master's <c>200</c> answer to <c>POST /workers/{id}/lease</c> (worker protocol v1, section 2).</summary>
 /// <param name="LeaseId">The lease, named in every later call about this chunk.</param>

@@ -7,7 +7,7 @@ using Orchard.Domain.Audio;
 using Orchard.Domain.Dispatch;
 using Orchard.Domain.Storage;
 
-namespace Orchard.Functions;
+namespace Orchard.Functions.Runtime;
 
 /// <summary>
 /// Refuses to start when host.json's <c>functionTimeout</c> is shorter than the longest an activity may legitimately

@@ -2,15 +2,20 @@ using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Orchard.Domain.Jobs;
 using Orchard.Domain.Webhooks;
-using Orchard.Functions.Functions.Orchestration;
 
-namespace Orchard.Functions;
+namespace Orchard.Functions.Runtime;
 
 /// <summary>The job orchestrations over a Durable Task client (the one a trigger is given).</summary>
 public sealed class DurableJobOrchestrations(DurableTaskClient client) : IJobOrchestrations
 {
     /// <summary>The instance id of a job's callback delivery: one per job, so starting it twice starts it once.</summary>
     public static string CallbackInstanceId(string jobId) => jobId + ":callback";
+
+    /// <summary>
+    /// The function name of the callback delivery's orchestrator. Its trigger takes its name from here, so the name
+    /// this class starts and the one the host registers cannot drift apart.
+    /// </summary>
+    public const string CallbackOrchestratorName = "CallbackOrchestrator";
 
     public async Task TerminateAsync(string jobId, string reason, CancellationToken cancellationToken)
     {
@@ -43,7 +48,7 @@ public sealed class DurableJobOrchestrations(DurableTaskClient client) : IJobOrc
 
         try
         {
-            await client.ScheduleNewOrchestrationInstanceAsync(nameof(CallbackOrchestrator), new CallbackRequest(jobId, schedule), new StartOrchestrationOptions(id), cancellationToken);
+            await client.ScheduleNewOrchestrationInstanceAsync(CallbackOrchestratorName, new CallbackRequest(jobId, schedule), new StartOrchestrationOptions(id), cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -1,10 +1,9 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
-using Orchard.Functions;
-using Orchard.Functions.Functions.Orchestration;
+using Orchard.Functions.Runtime;
 using Orchard.LocalHost;
 
-namespace Orchard.Tests.Functions;
+namespace Orchard.Tests.Functions.Runtime;
 
 public sealed class OrchestrationVersionCheckTests
 {

@@ -2,9 +2,8 @@ using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Orchard.Functions.Functions.Orchestration;
 
-namespace Orchard.Functions;
+namespace Orchard.Functions.Runtime;
 
 /// <summary>
 /// Refuses to start when host.json's orchestration versioning would let a deploy break jobs in flight: no

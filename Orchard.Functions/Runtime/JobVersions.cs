@@ -1,8 +1,8 @@
 
-namespace Orchard.Functions.Functions.Orchestration;
+namespace Orchard.Functions.Runtime;
 
 /// <summary>
-/// The versions of <see cref="JobOrchestrator"/>. An instance keeps the version it started with (host.json
+/// The versions of the job orchestration (<c>JobOrchestrator</c>). An instance keeps the version it started with (host.json
 /// <c>extensions.durableTask.defaultVersion</c> at the time) for its whole life, continue-as-new included, and replays
 /// the path of that version; a host whose version is older refuses the instance (versionMatchStrategy
 /// <c>CurrentOrOlder</c>, versionFailureStrategy <c>Reject</c>), so during a rolling deploy an instance still on the

@@ -1,6 +1,6 @@
-using Orchard.Worker;
+using Orchard.Worker.Core;
 
-namespace Orchard.Tests.Worker;
+namespace Orchard.Tests.Worker.Core;
 
 public class WorkerOptionsTests
 {

@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orchard.Domain.Dispatch;
 
-namespace Orchard.Functions;
+namespace Orchard.Functions.Runtime;
 
 /// <summary>
 /// The Durable Task client for code that runs outside a trigger (the push pump, the lease reaper). The isolated worker

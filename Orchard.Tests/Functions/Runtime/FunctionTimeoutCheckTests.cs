@@ -3,9 +3,9 @@ using Microsoft.Extensions.Options;
 using Orchard.Domain.Audio;
 using Orchard.Domain.Dispatch;
 using Orchard.Domain.Storage;
-using Orchard.Functions;
+using Orchard.Functions.Runtime;
 
-namespace Orchard.Tests.Functions;
+namespace Orchard.Tests.Functions.Runtime;
 
 public sealed class FunctionTimeoutCheckTests
 {

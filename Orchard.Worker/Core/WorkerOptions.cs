@@ -1,4 +1,4 @@
-namespace Orchard.Worker;
+namespace Orchard.Worker.Core;
 
 /// <summary>
 /// The worker's settings, section <c>Worker</c> (environment: <c>Worker__Engine=whisper</c>; command line:
