@@ -110,23 +110,7 @@ public sealed partial record HostJson
         configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource { InitialData = EngineSettings(current) });
     }
 
-    static JsonElement? Child(JsonElement? parent, string name)
-    {
-        if (parent is not { ValueKind: JsonValueKind.Object } element)
-        {
-            return null;
-        }
-
-        foreach (var property in element.EnumerateObject())
-        {
-            if (string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase))
-            {
-                return property.Value;
-            }
-        }
-
-        return null;
-    }
+    static JsonElement? Child(JsonElement? parent, string name) => HostJsonFile.Child(parent, name);
 
     static JsonElement? Child(JsonElement parent, string name) => Child((JsonElement?)parent, name);
 

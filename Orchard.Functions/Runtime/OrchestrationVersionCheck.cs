@@ -19,8 +19,8 @@ public sealed partial class OrchestrationVersionCheck(IConfiguration configurati
     public static (string? DefaultVersion, string? MatchStrategy) Read(string hostJson)
     {
         using var document = JsonDocument.Parse(hostJson, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
-        var durable = Child(Child(document.RootElement, "extensions"), "durableTask");
-        return (Child(durable, "defaultVersion")?.GetString(), Child(durable, "versionMatchStrategy")?.GetString());
+        var durable = HostJsonFile.Child(HostJsonFile.Child(document.RootElement, "extensions"), "durableTask");
+        return (HostJsonFile.Child(durable, "defaultVersion")?.GetString(), HostJsonFile.Child(durable, "versionMatchStrategy")?.GetString());
     }
 
     public Task StartAsync(CancellationToken cancellationToken)
@@ -44,24 +44,6 @@ public sealed partial class OrchestrationVersionCheck(IConfiguration configurati
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    static JsonElement? Child(JsonElement? parent, string name)
-    {
-        if (parent is not { ValueKind: JsonValueKind.Object } element)
-        {
-            return null;
-        }
-
-        foreach (var property in element.EnumerateObject())
-        {
-            if (string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase))
-            {
-                return property.Value;
-            }
-        }
-
-        return null;
-    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "No host.json at {Path}: orchestration versioning not checked")]
     static partial void LogNoHostJson(ILogger logger, string path);
